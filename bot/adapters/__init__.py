@@ -1,0 +1,1 @@
+"""Platform adapters: console, Discord, Slack. Each imports bot.core and its own SDK, never a cog."""

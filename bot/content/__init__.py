@@ -1,0 +1,1 @@
+"""Advice content: schema, loading and search over `advice/*.yaml`."""

@@ -1,0 +1,1 @@
+"""Platform-neutral core: events, replies, context, commands, cogs, registry, dispatcher."""
