@@ -40,18 +40,19 @@ def split_words(text: str) -> list[str]:
 
 
 def bind_text_options(spec: CommandSpec, words: list[str]) -> dict[str, str]:
-    """Map `name:value` / `name=value` words and positional words onto a command's options."""
+    """Map `name:value` / `name=value` words and positional words onto a command's options.
+
+    Once the words reach a rest-taking option, everything after is plain text, so
+    "advice search a:b" searches for "a:b".
+    """
     values: dict[str, str] = {}
     positional: list[str] = []
     by_name = {o.name: o for o in spec.options}
     for word in words:
         m = re.match(r"^([a-z_][a-z0-9_-]*)[:=](.*)$", word, re.IGNORECASE | re.DOTALL)
-        if (
-            m
-            and m.group(1).lower().replace("-", "_") in by_name
-            and not positional_rest(spec, positional)
-        ):
-            values[m.group(1).lower().replace("-", "_")] = m.group(2)
+        name = m.group(1).lower().replace("-", "_") if m else ""
+        if m and name in by_name and not _in_rest(spec, values, positional):
+            values[name] = m.group(2)
         else:
             positional.append(word)
     free = [o for o in spec.options if o.name not in values]
@@ -73,9 +74,16 @@ def bind_text_options(spec: CommandSpec, words: list[str]) -> dict[str, str]:
     return values
 
 
-def positional_rest(spec: CommandSpec, positional: list[str]) -> bool:
-    """Once a rest-taking option has started collecting words, `a:b` is just text."""
-    return bool(positional) and any(o.rest for o in spec.options)
+def _in_rest(spec: CommandSpec, named: dict[str, str], positional: list[str]) -> bool:
+    """True once the positional words so far have started filling the rest option."""
+    slots = 0
+    for option in spec.options:
+        if option.name in named:
+            continue
+        if option.rest:
+            return len(positional) > slots
+        slots += 1
+    return False
 
 
 def convert(option: Option, raw: Any) -> Any:
