@@ -17,6 +17,23 @@ from bot.config import Config, load_config
 from bot.errors import ConfigError, ContentError
 
 
+class RedactSecrets(logging.Filter):
+    """Last line of defence: a token that reaches a log record is replaced by ***."""
+
+    def __init__(self, secrets: list[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if len(s) >= 6]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.secrets:
+            message = record.getMessage()
+            if any(s in message for s in self.secrets):
+                for s in self.secrets:
+                    message = message.replace(s, "***")
+                record.msg, record.args = message, None
+        return True
+
+
 def setup_logging(config: Config, platform: str) -> None:
     fmt = "%(asctime)s %(levelname)s %(name)s %(message)s"
     root = logging.getLogger()
@@ -36,6 +53,9 @@ def setup_logging(config: Config, platform: str) -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter(fmt))
         root.addHandler(handler)
+    secrets = [v.get_secret_value() for v in vars(config.secrets).values() if v is not None]
+    for handler in root.handlers:
+        handler.addFilter(RedactSecrets(secrets))
     for noisy in ("apscheduler", "aiosqlite", "alembic", "sqlalchemy.engine"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 

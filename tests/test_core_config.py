@@ -85,3 +85,13 @@ def test_example_config_is_valid():
 
     config = load_config(ROOT / "config.example.yaml", env={})
     assert config.resolve_platform() == "console"
+
+
+def test_log_filter_redacts_tokens():
+    import logging
+
+    from bot.__main__ import RedactSecrets
+
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "auth with %s failed", ("xoxb-secret-123",), None)
+    assert RedactSecrets(["xoxb-secret-123"]).filter(record)
+    assert record.getMessage() == "auth with *** failed"
