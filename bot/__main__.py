@@ -50,12 +50,12 @@ def setup_logging(config: Config, platform: str) -> None:
         err.setFormatter(logging.Formatter(fmt))
         root.addHandler(err)
     else:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter(fmt))
-        root.addHandler(handler)
+        stream = logging.StreamHandler(sys.stderr)
+        stream.setFormatter(logging.Formatter(fmt))
+        root.addHandler(stream)
     secrets = [v.get_secret_value() for v in vars(config.secrets).values() if v is not None]
-    for handler in root.handlers:
-        handler.addFilter(RedactSecrets(secrets))
+    for each in root.handlers:
+        each.addFilter(RedactSecrets(secrets))
     for noisy in ("apscheduler", "aiosqlite", "alembic", "sqlalchemy.engine"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
 
@@ -161,7 +161,7 @@ def cmd_advice_search(args: argparse.Namespace) -> int:
         synonyms=synonyms,
     )
     hits = index.search(" ".join(args.words), limit=args.limit)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for hit in hits:
         s = lib.snippets[hit.id]
         src = lib.sources[s.source]
