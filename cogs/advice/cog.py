@@ -429,7 +429,7 @@ class AdviceCog(Cog):
                 ),
                 FormField(
                     "try_this_week",
-                    "Try this week (optional)",
+                    "Try this week: one small step",
                     style="long",
                     required=False,
                     max_length=TRY_LIMIT,
