@@ -37,7 +37,7 @@ STAGE_LABELS = {
 # One honest sentence per stage, after Chan's point that evaluations of new researchers
 # are noisy (and self-assessments noisier). No promises, no cheerleading.
 STAGE_LINES = {
-    "cv-screen": "CV screens take a minute or two per person; a no there says very little about you.",
+    "cv-screen": "CV screens are quick and coarse; a no there says very little about you.",
     "interview": "An interview samples one hour of you on one day; rejections at this stage carry little information.",
     "final-round": "Reaching the final round means you were close; the last cut between strong candidates is noisy.",
     "program": "Programs turn away many people who go on to do good work; rejections at this stage carry little information.",
@@ -95,12 +95,18 @@ def pick_step(library: Library, avoid: str | None, rng: random.Random) -> NextSt
 def credit_line(
     library: Library, source_id: str, credit: str | None = None
 ) -> tuple[str, str | None]:
-    """("From <who>, “<title>”", url) for a story or step; the bot is never the author."""
+    """The credit text and link for a story or step; the bot is never the author.
+
+    "From <author>, “<title>”", or with a story's own credit ("Beth Barnes, in the
+    appendix of ...") "<Credit>: “<title>”".
+    """
     source: Source | None = library.sources.get(source_id)
     if source is None:
-        return (f"From {credit}" if credit else ""), None
-    who = credit or source.author
-    text = f"From {who}, “{source.title}”"
+        return (credit[:1].upper() + credit[1:] if credit else ""), None
+    if credit:
+        text = f"{credit[:1].upper()}{credit[1:]}: “{source.title}”"
+    else:
+        text = f"From {source.author}, “{source.title}”"
     if source.url is None and source.link_note:
         text += f" ({source.link_note})"
     return text, (str(source.url) if source.url else None)
@@ -114,24 +120,20 @@ def story_buttons(stage: str | None) -> tuple[Button, ...]:
     )
 
 
-def _facts(story: Testimonial) -> str:
-    if not story.facts:
-        return ""
-    return " · ".join(f"{key.replace('_', ' ')}: {value}" for key, value in story.facts.items())
-
-
 def story_card(library: Library, story: Testimonial, step: NextStep | None = None) -> Card:
-    """The story in our words, its numbers when the essay gives them, a next step, and credit."""
+    """The story in our words (numbers included), a next step, and credit."""
     footer, url = credit_line(library, story.source, story.credit)
     body = story.story
-    facts = _facts(story)
-    if facts:
-        body += f"\n_{facts}_"
     fields: tuple[Field, ...] = ()
     if step is not None:
         fields = (step_field(library, step, same_source=step.source == story.source),)
     return Card(
-        title=clip(story.who, 256), body=body, fields=fields, url=url, footer=footer, colour="info"
+        title=clip(story.who[:1].upper() + story.who[1:], 256),
+        body=body,
+        fields=fields,
+        url=url,
+        footer=footer,
+        colour="info",
     )
 
 
