@@ -13,6 +13,7 @@ from datetime import timedelta
 from cogs.encouragement import EncouragementCog
 from cogs.encouragement.compose import OFFER
 from cogs.encouragement.detector import classify
+from tests.discord_harness import running_discord
 from tests.slack_harness import running_slack
 
 REJECTION = "got rejected from MATS today, pretty gutted"
@@ -164,4 +165,183 @@ async def test_slack_ordinary_chat_gets_none(app_factory):
             assert (await slack.say(text)).messages == [], text
 
 
-_ = OFFER  # used by the Discord half below
+# -- Discord -------------------------------------------------------------------------
+
+
+def bot_posts(dc, channel_id: str | None = None) -> list[dict]:
+    """Public messages the bot posted in a channel."""
+    return [m for m in dc.channel_messages(channel_id) if m["author"]["id"] == dc.emu.bot.id]
+
+
+async def discord_enable(dc, channel_id: str | None = None) -> None:
+    options = {"state": "on"}
+    if channel_id:
+        options["channel"] = channel_id
+    done = await dc.slash("encourage channel", options, user=dc.admin)
+    assert done.ephemeral and "automatic replies are on" in done.text
+    assert "Message Content intent" in done.text
+
+
+async def test_discord_enabled_channel_rejection_gets_one_short_public_offer(app_factory):
+    app = await app_factory(cogs=[EncouragementCog])
+    async with running_discord(app) as dc:
+        await discord_enable(dc)
+        before = len(dc.emu.bot_messages())
+        await dc.say(REJECTION)
+        (offer,) = bot_posts(dc)
+        assert offer["content"] == OFFER and offer["embeds"] == []
+        labels = [c["label"] for row in offer["components"] for c in row["components"]]
+        assert labels == ["Show me", "Not now", "Never"]
+        assert offer["pings"] == {"users": [], "roles": [], "everyone": False}
+        # No DM, no ephemeral, nothing else anywhere.
+        assert [m["id"] for m in dc.emu.bot_messages()[before:]] == [offer["id"]]
+        assert offer["message_reference"]["message_id"] == dc.channel_messages()[-2]["id"]
+        assert dc.problems() == []
+
+
+async def test_discord_show_me_opens_the_story_for_the_author_only(app_factory):
+    app = await app_factory(cogs=[EncouragementCog])
+    async with running_discord(app) as dc:
+        other = await dc.add_user("bystander")
+        await discord_enable(dc)
+        await dc.say(REJECTION)
+        (offer,) = bot_posts(dc)
+        nosy = await dc.click(offer, "Show me", user=other)
+        assert nosy.ephemeral and "This one was for" in nosy.text
+        assert f"<@{dc.member}>" in nosy.text and story_ids(app, nosy.text) == []
+        shown = await dc.click(offer, "Show me", user=dc.member)
+        assert shown.ephemeral  # only the author sees it
+        (story,) = story_ids(app, shown.text)
+        assert app.content.testimonials[story].stage == "program"  # what the detector saw
+        assert [b.label for b in shown.buttons] == ["Another story", "What to do next", "Stop"]
+        another = await dc.click(shown, "Another story", user=dc.member)
+        assert another.ephemeral and story_ids(app, another.text) not in ([], [story])
+        # Still one public message, unchanged; nothing was sent by DM.
+        assert [m["id"] for m in bot_posts(dc)] == [offer["id"]]
+        assert bot_posts(dc)[0]["content"] == OFFER
+        assert dc.problems() == []
+
+
+async def test_discord_not_now_and_never(app_factory):
+    app = await app_factory(cogs=[EncouragementCog])
+    async with running_discord(app) as dc:
+        await discord_enable(dc)
+        await dc.say(REJECTION)
+        (offer,) = bot_posts(dc)
+        later = await dc.click(offer, "Not now", user=dc.member)
+        assert "OK." in later.text
+        (public,) = bot_posts(dc)
+        assert public["components"] == [] and "Want a story" not in public["content"]
+        assert [m for m in later.messages if "OK." in m["content"]][0]["ephemeral"]
+
+        app.clock.advance(timedelta(days=8))
+        await dc.say(SECOND)
+        offer = bot_posts(dc)[-1]
+        assert offer["content"] == OFFER
+        never = await dc.click(offer, "Never", user=dc.member)
+        assert "won't reply to your messages automatically again" in never.text
+        assert bot_posts(dc)[-1]["components"] == []
+        app.clock.advance(timedelta(days=30))
+        count = len(bot_posts(dc))
+        await dc.say(REJECTION)
+        assert len(bot_posts(dc)) == count
+        assert dc.problems() == []
+
+
+async def test_discord_encourage_off_stops_replies(app_factory):
+    app = await app_factory(cogs=[EncouragementCog])
+    async with running_discord(app) as dc:
+        await discord_enable(dc)
+        off = await dc.slash("encourage off")
+        assert off.ephemeral and "/encourage on" in off.text
+        await dc.say(REJECTION)
+        assert bot_posts(dc) == []
+        await dc.slash("encourage on")
+        await dc.say(REJECTION)
+        assert len(bot_posts(dc)) == 1
+
+
+async def test_discord_second_rejection_within_seven_days_gets_none(app_factory):
+    app = await app_factory(cogs=[EncouragementCog])
+    async with running_discord(app) as dc:
+        await discord_enable(dc)
+        await dc.say(REJECTION)
+        assert len(bot_posts(dc)) == 1
+        app.clock.advance(timedelta(days=6, hours=23))
+        await dc.say(SECOND)
+        assert len(bot_posts(dc)) == 1
+        app.clock.advance(timedelta(hours=2))
+        await dc.say(SECOND)
+        assert len(bot_posts(dc)) == 2
+
+
+async def test_discord_replayed_message_create_gets_one_reply(app_factory):
+    app = await app_factory(cogs=[EncouragementCog])
+    async with running_discord(app) as dc:
+        await app.settings.set("community", f"discord:{dc.guild_id}", "encourage.cooldown_days", 0)
+        await discord_enable(dc)
+        await dc.say(REJECTION, message_id="900001")
+        assert len(bot_posts(dc)) == 1
+        await dc.say(REJECTION, message_id="900001")  # gateway replay, same id
+        assert len(bot_posts(dc)) == 1
+        # The adapter's in-memory dedup is gone after a restart; the claim is not.
+        seen = getattr(dc.adapter, "_seen", None)
+        if seen is not None:
+            seen.clear()
+        await dc.say(REJECTION, message_id="900001")
+        assert len(bot_posts(dc)) == 1
+        # An edit never replies either; a new message does (cooldown 0 here).
+        await dc.edit("900001", SECOND)
+        assert len(bot_posts(dc)) == 1
+        await dc.say(SECOND)
+        assert len(bot_posts(dc)) == 2
+        assert dc.problems() == []
+
+
+async def test_discord_disabled_channel_gets_none(app_factory):
+    app = await app_factory(cogs=[EncouragementCog])
+    async with running_discord(app) as dc:
+        other = await dc.add_channel("random")
+        await discord_enable(dc)
+        await dc.say(REJECTION, channel_id=other)
+        assert bot_posts(dc, other) == []
+        refused = await dc.slash("encourage channel", {"state": "on", "channel": other})
+        assert refused.ephemeral and "Only community admins" in refused.text
+        await dc.say(REJECTION, channel_id=other)
+        assert bot_posts(dc, other) == []
+        await dc.slash("encourage channel", {"state": "off"}, user=dc.admin)
+        await dc.say(REJECTION)
+        assert bot_posts(dc) == []
+
+
+async def test_discord_rejected_is_ephemeral(app_factory):
+    app = await app_factory(cogs=[EncouragementCog])
+    async with running_discord(app) as dc:
+        result = await dc.slash("rejected", {"where": "MATS", "stage": "final-round"})
+        assert result.ephemeral and "Sorry about MATS." in result.text
+        (story,) = story_ids(app, result.text)
+        assert app.content.testimonials[story].stage == "final-round"
+        assert bot_posts(dc) == []
+
+
+async def test_discord_without_message_content_only_rejected_works(app_factory):
+    app = await app_factory(cogs=[EncouragementCog])
+    async with running_discord(app, message_content=False) as dc:
+        await dc.slash("encourage channel", {"state": "on"}, user=dc.admin)
+        await dc.say(REJECTION)
+        assert bot_posts(dc) == []  # the text arrives empty
+        result = await dc.slash("rejected")
+        assert result.ephemeral and story_ids(app, result.text)
+
+
+async def test_discord_no_bot_thread_gets_none_but_other_threads_do(app_factory):
+    app = await app_factory(cogs=[EncouragementCog])
+    async with running_discord(app) as dc:
+        await app.settings.set("community", f"discord:{dc.guild_id}", "encourage.cooldown_days", 0)
+        await discord_enable(dc)
+        quiet = await dc.emu.add_thread(dc.channel_id, "venting [no bot]", owner=dc.member)
+        await dc.say(REJECTION, thread_id=quiet)
+        assert bot_posts(dc, quiet) == []
+        chatty = await dc.emu.add_thread(dc.channel_id, "job hunt", owner=dc.member)
+        await dc.say(REJECTION, thread_id=chatty)
+        assert [m["content"] for m in bot_posts(dc, chatty)] == [OFFER]  # enabled via its parent
