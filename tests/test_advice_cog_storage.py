@@ -104,7 +104,10 @@ async def exercise_store(a: App, b: App, clock: FakeClock) -> None:
         sa_.mark_seen("slack:T1", "u1", "b", now), sb.mark_seen("slack:T1", "u1", "b", later)
     )
     seen = await sb.seen("slack:T1", "u1")
-    assert set(seen) == {"a", "b"} and seen["a"] == now
+    assert set(seen) == {"a", "b"} and seen["a"] < seen["b"]
+    await sb.mark_seen("slack:T1", "u1", "a", now)
+    seen = await sb.seen("slack:T1", "u1")
+    assert seen["a"] > seen["b"]
     assert await sb.seen("slack:T2", "u1") == {}
     await sb.forget_seen("slack:T1", "u1", ["a"])
     assert set(await sa_.seen("slack:T1", "u1")) == {"b"}
@@ -152,3 +155,30 @@ async def test_store_and_cog_on_postgres(tmp_path, clock):
         finally:
             await a.stop()
             await b.stop()
+
+
+async def test_second_instance_picks_up_community_advice(app_factory, tmp_path):
+    from tests.console_harness import ConsoleHarness
+
+    a = await app_factory(cogs=[AdviceCog], config=make_config(tmp_path, "pair"))
+    b = await app_factory(cogs=[AdviceCog], config=make_config(tmp_path, "pair"))
+    out = await ConsoleHarness(a).send(
+        "/advice add",
+        "Pair up for a weekly paper club",
+        "Find one other person at your level and read one paper a week together.",
+        "research-skills",
+        "",
+        "community: Sam Lee",
+    )
+    assert "Added as `c1`" in out
+    cog_b = b.registry.loaded["advice"].cog
+    assert isinstance(cog_b, AdviceCog)
+    assert "c1" not in cog_b.pool("console:local", None)
+    await cog_b.refresh()
+    assert "c1" in cog_b.pool("console:local", None)
+    assert "Removed `c1`" in await ConsoleHarness(a).send("/advice remove c1")
+    await cog_b.refresh()
+    assert "c1" not in cog_b.pool("console:local", None)
+    assert cog_b.index.search("weekly paper club") == [] or all(
+        h.id != "c1" for h in cog_b.index.search("weekly paper club")
+    )

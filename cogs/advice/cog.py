@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 from bot.content.schema import ResourceKind, Topic
 from bot.content.search import SearchDoc, SearchIndex, load_synonyms, snippet_doc, topic_index
 from bot.core.cog import Cog
-from bot.core.commands import Option, command, on_click, on_submit
+from bot.core.commands import Option, command, every, on_click, on_submit
 from bot.core.context import Ctx
 from bot.core.outbox import DeliveryError
 from bot.core.replies import Button, Form, FormField, Reply
@@ -112,6 +112,18 @@ class AdviceCog(Cog):
             sum(len(v) for v in self.community.values()),
             len(self.topics),
         )
+
+    @every(120, first_after=120)
+    async def refresh(self) -> None:
+        """Pick up community advice that another instance added or removed."""
+        stored = {s.id: s for s in await self.store.community_snippets()}
+        known = {i: key for key, items in self.community.items() for i in items}
+        for advice_id, key in known.items():
+            if advice_id not in stored:
+                self._forget(key, advice_id)
+        for advice_id, snippet in stored.items():
+            if advice_id not in known:
+                self._remember(snippet)
 
     @property
     def topics(self) -> Mapping[str, Topic]:

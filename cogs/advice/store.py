@@ -59,36 +59,35 @@ class AdviceStore:
 
     # -- seen history ----------------------------------------------------------
 
-    async def seen(self, community: str, user_id: str) -> dict[str, datetime]:
-        """Snippet id -> when this member was last shown it, in this community."""
+    async def seen(self, community: str, user_id: str) -> dict[str, int]:
+        """Snippet id -> its place in the order this member was shown them (higher = later)."""
         async with self.db.read() as conn:
             rows = await conn.execute(
-                sa.select(advice_seen.c.snippet_id, advice_seen.c.seen_at).where(
+                sa.select(advice_seen.c.snippet_id, advice_seen.c.seq).where(
                     advice_seen.c.community == community, advice_seen.c.user_id == user_id
                 )
             )
-            return {sid: _utc(at) for sid, at in rows}
+            return {sid: int(seq) for sid, seq in rows}
 
     async def mark_seen(
         self, community: str, user_id: str, snippet_id: str, when: datetime
     ) -> None:
-        where = (
-            advice_seen.c.community == community,
-            advice_seen.c.user_id == user_id,
-            advice_seen.c.snippet_id == snippet_id,
-        )
+        mine = (advice_seen.c.community == community, advice_seen.c.user_id == user_id)
         try:
             async with self.db.begin() as conn:
+                top = (
+                    await conn.execute(sa.select(sa.func.max(advice_seen.c.seq)).where(*mine))
+                ).scalar()
+                values = {"seen_at": when, "seq": int(top or 0) + 1}
                 updated = await conn.execute(
-                    advice_seen.update().where(*where).values(seen_at=when)
+                    advice_seen.update()
+                    .where(*mine, advice_seen.c.snippet_id == snippet_id)
+                    .values(**values)
                 )
                 if updated.rowcount == 0:
                     await conn.execute(
                         advice_seen.insert().values(
-                            community=community,
-                            user_id=user_id,
-                            snippet_id=snippet_id,
-                            seen_at=when,
+                            community=community, user_id=user_id, snippet_id=snippet_id, **values
                         )
                     )
         except IntegrityError:

@@ -18,6 +18,8 @@ advice_seen = sa.Table(
     sa.Column("user_id", sa.String(100), primary_key=True),
     sa.Column("snippet_id", sa.String(100), primary_key=True),
     sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+    # Order of showing per member (clocks can tie), so a new round never opens with the last one.
+    sa.Column("seq", sa.Integer, nullable=False, server_default="0"),
 )
 
 advice_snippets = sa.Table(

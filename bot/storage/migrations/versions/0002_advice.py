@@ -20,6 +20,7 @@ def upgrade() -> None:
         sa.Column("user_id", sa.String(100), primary_key=True),
         sa.Column("snippet_id", sa.String(100), primary_key=True),
         sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("seq", sa.Integer, nullable=False, server_default="0"),
     )
     op.create_table(
         "advice_snippets",
