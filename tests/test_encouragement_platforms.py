@@ -345,3 +345,22 @@ async def test_discord_no_bot_thread_gets_none_but_other_threads_do(app_factory)
         chatty = await dc.emu.add_thread(dc.channel_id, "job hunt", owner=dc.member)
         await dc.say(REJECTION, thread_id=chatty)
         assert [m["content"] for m in bot_posts(dc, chatty)] == [OFFER]  # enabled via its parent
+
+
+async def test_slack_no_bot_thread_gets_none(app_factory):
+    app = await slack_app(app_factory)
+    async with running_slack(app) as slack:
+        await app.settings.set("community", f"slack:{slack.team_id}", "encourage.cooldown_days", 0)
+        await slack.command("encourage channel on", user=slack.admin)
+        starter = slack.emu.message_event(
+            "venting thread, 🚫🤖 please", user_id=slack.member, channel_id=slack.channel_id
+        )
+        await slack.say("", event=starter)
+        in_thread = await slack.say(REJECTION, thread_ts=starter["ts"])
+        assert in_thread.messages == []
+        plain = slack.emu.message_event(
+            "job hunt", user_id=slack.member, channel_id=slack.channel_id
+        )
+        await slack.say("", event=plain)
+        answered = await slack.say(REJECTION, thread_ts=plain["ts"], at_least=1)
+        assert len(answered.ephemeral) == 1 and answered.ephemeral[0]["user"] == slack.member
