@@ -218,7 +218,7 @@ async def test_search_without_a_match_offers_closest_topics(app_factory):
     out = await h.send("/advice search xyzzy plugh")
     assert "Nothing in the library matches “xyzzy plugh”" in out
     assert "[1] More on" in out
-    assert "`topics` lists them all" in out
+    assert "`/topics` lists them all" in out
     out = await h.send("1")
     assert len(titles(out)) == 1
 

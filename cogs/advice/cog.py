@@ -22,6 +22,7 @@ from bot.core.outbox import DeliveryError
 from bot.core.replies import Button, Form, FormField, Reply
 from bot.core.safety import clip, defuse_mentions
 from bot.core.timefmt import show_time
+from bot.core.usage import discord_path
 from bot.errors import UserError
 from bot.storage.settings import SettingSpec
 from cogs.advice import render
@@ -140,6 +141,33 @@ class AdviceCog(Cog):
         self.community.get(community, {}).pop(advice_id, None)
         self.index.remove(advice_id)
 
+    def typed(self, ctx: Ctx, path: str, args: str = "", *, code: bool = True) -> str:
+        """How a member types a command here: `/coinflip topics` on Slack, `/advice show` on
+        Discord, `/topics` in the console."""
+        if ctx.platform == "slack":
+            head = f"{self.app.config.slack.command} {path}"
+        elif ctx.platform == "discord":
+            head = "/" + discord_path(
+                self.app.registry.commands[path].spec, self.app.registry.is_group(path)
+            )
+        else:
+            head = f"/{path}"
+        text = f"{head} {args}" if args else head
+        return f"`{text}`" if code else text
+
+    @staticmethod
+    def _words_arg(ctx: Ctx, text: str) -> str:
+        words = " ".join(text.split())[:40].replace("`", "")
+        return f"words:{words}" if ctx.platform == "discord" else words
+
+    @staticmethod
+    def _topic_arg(ctx: Ctx) -> str:
+        return "topic:<slug>" if ctx.platform != "slack" else "<topic>"
+
+    @staticmethod
+    def _id_arg(ctx: Ctx, advice_id: str) -> str:
+        return f"id:{advice_id}" if ctx.platform == "discord" else advice_id
+
     # -- lookups -------------------------------------------------------------------
 
     def lookup(self, community: str, advice_id: str) -> Advice | None:
@@ -215,7 +243,7 @@ class AdviceCog(Cog):
         if not pool:
             await ctx.reply(
                 Reply(
-                    "I have no advice on that topic yet. `topics` lists what there is.",
+                    f"I have no advice on that topic yet. {self.typed(ctx, 'topics')} lists what there is.",
                     private=True,
                 )
             )
@@ -236,12 +264,12 @@ class AdviceCog(Cog):
         if close:
             message = (
                 f"I don't have a topic called {shown}. Closest: "
-                f"{render.topic_names(close, self.topics)}. `topics` lists them all."
+                f"{render.topic_names(close, self.topics)}. {self.typed(ctx, 'topics')} lists them all."
             )
         else:
             message = (
-                f"I don't have a topic called {shown}. `topics` lists them all, "
-                f"or try `advice search {text.strip()[:40]}`."
+                f"I don't have a topic called {shown}. {self.typed(ctx, 'topics')} lists them "
+                f"all, or try {self.typed(ctx, 'advice search', self._words_arg(ctx, text))}."
             )
         await ctx.reply(
             Reply(message, buttons=render.topic_buttons(close, self.topics), private=True)
@@ -296,7 +324,7 @@ class AdviceCog(Cog):
             close = list(self.topics)[:3]
             message = (
                 f"Nothing in the library matches {quoted}. Try other words, or start "
-                f"with one of these topics; `topics` lists them all."
+                f"with one of these topics; {self.typed(ctx, 'topics')} lists them all."
             )
         await ctx.reply(
             Reply(
@@ -312,7 +340,23 @@ class AdviceCog(Cog):
         for advice in self.visible(ctx.community.key).values():
             for t in advice.topics:
                 counts[t] = counts.get(t, 0) + 1
-        await ctx.reply(Reply(cards=(render.topics_card(self.topics, counts),), private=True))
+        await ctx.reply(
+            Reply(
+                cards=(
+                    render.topics_card(
+                        self.topics,
+                        counts,
+                        footer=(
+                            "Pick one with "
+                            f"{self.typed(ctx, 'advice', self._topic_arg(ctx), code=False)}, "
+                            "or search with "
+                            f"{self.typed(ctx, 'advice search', self._words_arg(ctx, '<words>'), code=False)}."
+                        ),
+                    ),
+                ),
+                private=True,
+            )
+        )
 
     @command(
         "resources",
@@ -324,7 +368,8 @@ class AdviceCog(Cog):
         if not items:
             await ctx.reply(
                 Reply(
-                    f"I have no resources of kind `{kind}` yet. `resources` lists everything.",
+                    f"I have no resources of kind `{kind}` yet. "
+                    f"{self.typed(ctx, 'resources')} lists everything.",
                     private=True,
                 )
             )
@@ -350,7 +395,9 @@ class AdviceCog(Cog):
     async def click_show(self, ctx: Ctx, value: str) -> None:
         advice = self.lookup(ctx.community.key, value)
         if advice is None:
-            raise UserError("That advice has been removed. `advice` finds you another.")
+            raise UserError(
+                f"That advice has been removed. {self.typed(ctx, 'advice')} finds you another."
+            )
         await ctx.reply(render.advice_reply(advice, self.topics))
 
     @on_click("share")
@@ -585,7 +632,7 @@ class AdviceCog(Cog):
                 self.topics,
                 text=(
                     f"Added as `{advice.id}`. It joins this community's advice and search; "
-                    f"`advice remove {advice.id}` takes it out again."
+                    f"{self.typed(ctx, 'advice remove', self._id_arg(ctx, advice.id))} takes it out again."
                 ),
             )
         )

@@ -164,7 +164,7 @@ def topic_names(slugs: Iterable[str], topics: Mapping[str, Topic]) -> str:
     return ", ".join(f"{topic_title(s, topics)} (`{s}`)" for s in slugs)
 
 
-def topics_card(topics: Mapping[str, Topic], counts: Mapping[str, int]) -> Card:
+def topics_card(topics: Mapping[str, Topic], counts: Mapping[str, int], footer: str = "") -> Card:
     lines = [
         f"**{t.title}** (`{t.slug}`, {counts.get(t.slug, 0)}): {t.description}"
         for t in topics.values()
@@ -172,7 +172,7 @@ def topics_card(topics: Mapping[str, Topic], counts: Mapping[str, int]) -> Card:
     return Card(
         title="Advice topics",
         body=clip("\n".join(lines), 4000),
-        footer="Pick one with advice topic:<slug>, or search with advice search <words>.",
+        footer=footer,
         colour="info",
     )
 
