@@ -150,6 +150,8 @@ def test_allow_hosts_lifts_only_the_host_rule():
         ("https://bücher.example/a", "https://xn--bcher-kva.example/a"),
         ("https://en.wikipedia.org/wiki/Foo_(bar)", "https://en.wikipedia.org/wiki/Foo_%28bar%29"),
         ("  https://example.org/a  ", "https://example.org/a"),
+        ("https://medium.com/@everyone/post", "https://medium.com/%40everyone/post"),
+        ("https://example.org/a?q=<!channel>", "https://example.org/a?q=%3C%21channel%3E"),
         ("https://8.8.8.8/jobs", "https://8.8.8.8/jobs"),
         ("http://[2001:4860:4860::8888]:8080/x", "http://[2001:4860:4860::8888]:8080/x"),
     ],

@@ -13,8 +13,9 @@ Links (`check_link`):
 
 Normalisation (`normalise_link`), used for storage, display and duplicate checks:
 lower-case scheme and host (IDNA), drop the default port, the fragment, a trailing
-slash and tracking parameters (`utm_*`, `fbclid`, `gclid`, `ref`, ...), and sort
-the remaining query parameters.
+slash and tracking parameters (`utm_*`, `fbclid`, `gclid`, `ref`, ...), sort the
+remaining query parameters, and percent-encode characters chat markup could misread
+(`( ) < > | @` and quotes), so a link shown as text never carries a mention.
 
 Deadlines (`parse_deadline`): "rolling" (and "none", "open", "ongoing"), or a date
 or date-and-time read by dateparser (English). A zone in the text wins ("17:00 PT",
@@ -279,8 +280,9 @@ def _rebuild(scheme: str, host: str, port: int, path: str, query: str) -> str:
     netloc = f"[{host}]" if ":" in host else host
     if port != DEFAULT_PORTS[scheme]:
         netloc += f":{port}"
-    # Characters chat markup could misread ("(", ")", "<", ">", "|", quotes) are escaped.
-    path = quote(path.rstrip("/"), safe="/%:@!$&'*+,;=-._~")
+    # Characters chat markup could misread ("(", ")", "<", ">", "|", "@", quotes) are escaped,
+    # so a link shown as text can never carry a mention.
+    path = quote(path.rstrip("/"), safe="/%:!$&'*+,;=-._~")
     kept = [
         (k, v)
         for k, v in parse_qsl(query, keep_blank_values=True)
