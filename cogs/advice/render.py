@@ -49,7 +49,7 @@ def credit_line(who: str, source: Source, url: str | None) -> str:
     """'From Lawrence Chan, [Title](link) (2024)'; the credit field names who when set."""
     title = f"[{source.title}]({url})" if url else source.title
     year = f" ({source.year})" if source.year else ""
-    note = f", {source.link_note}" if not url and source.link_note else ""
+    note = f". {source.link_note}" if not url and source.link_note else ""
     return f"From {who}, {title}{year}{note}"
 
 
