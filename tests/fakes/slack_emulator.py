@@ -221,6 +221,7 @@ class SlackEmulator:
         self.violations: list[str] = []
         self.acks: list[Delivery] = []
         self._ratelimits: dict[str, list[float]] = {}
+        self._errors: dict[str, list[Any]] = {}
         self._response_urls: dict[str, Json] = {}
         self._triggers: dict[str, Json] = {}
         self._ids = itertools.count(1)
@@ -343,6 +344,10 @@ class SlackEmulator:
     def inject_ratelimit(self, method: str, times: int = 1, retry_after: float = 1) -> None:
         """The next `times` calls of `method` answer 429 with `Retry-After: retry_after`."""
         self._ratelimits[method] = [times, retry_after]
+
+    def inject_error(self, method: str, code: str, *, status: int = 200, times: int = 1) -> None:
+        """The next `times` calls of `method` fail with `code` (and HTTP `status`, e.g. 500)."""
+        self._errors[method] = [times, code, status]
 
     def dm_channel_of(self, user_id: str) -> str:
         return f"D{user_id[1:]}"
@@ -504,6 +509,10 @@ class SlackEmulator:
             )
         handler = getattr(self, "m_" + method.replace(".", "_"), None)
         try:
+            failing = self._errors.get(method)
+            if failing and failing[0] > 0:
+                failing[0] -= 1
+                raise ApiError(failing[1], failing[2])
             if token is None:
                 raise ApiError("not_authed")
             wanted = self.app_token if method == "apps.connections.open" else self.bot_token
@@ -993,6 +1002,26 @@ class SlackEmulator:
         if store:
             self.store_message(channel_id, {k: v for k, v in event.items() if k != "channel"})
         return event
+
+    def edit_event(self, channel_id: str, ts: str, new_text: str) -> Json:
+        """A member edits their message `ts`: Slack's `message_changed` event."""
+        stored = self._find(channel_id, ts)
+        if stored is None:
+            raise KeyError(ts)
+        previous = dict(stored)
+        stored["text"] = slack_encode(new_text)
+        stored["edited"] = {"user": stored.get("user"), "ts": self.next_ts()}
+        return {
+            "type": "message",
+            "subtype": "message_changed",
+            "channel": channel_id,
+            "hidden": True,
+            "ts": self.next_ts(),
+            "event_ts": self.next_ts(),
+            "message": dict(stored),
+            "previous_message": previous,
+            "channel_type": "im" if channel_id.startswith("D") else "channel",
+        }
 
     def _interactive_base(self, user_id: str) -> Json:
         return {

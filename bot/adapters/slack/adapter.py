@@ -162,6 +162,12 @@ class TTLCache(Generic[K, V]):
         return len(self._data)
 
 
+def _quiet_token_warning(record: logging.LogRecord) -> bool:
+    """bolt warns that SLACK_BOT_TOKEN in the environment is unused when we pass a client;
+    that is what we want, so the warning only confuses operators."""
+    return "`token` will be unused" not in record.getMessage()
+
+
 def _secret(value: Any) -> str:
     return value.get_secret_value() if value is not None else ""
 
@@ -407,6 +413,7 @@ class SlackAdapter:
         self.client = AsyncWebClient(token=token, base_url=base_url)
         # slack-sdk only retries 429s when a handler is installed.
         self.client.retry_handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=2))
+        logging.getLogger("slack_bolt.AsyncApp").addFilter(_quiet_token_warning)
         self.bolt = AsyncApp(
             name="coinflip",
             client=self.client,
@@ -865,7 +872,8 @@ class SlackAdapter:
         if not self.socket_mode:
             web_app.router.add_post(config.path, self._handle_http)
         web_app.router.add_get("/healthz", self._healthz)
-        self._runner = web.AppRunner(web_app, access_log=None)
+        # Stop within a few seconds on SIGTERM even with keep-alive connections open.
+        self._runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=DRAIN_SECONDS)
         await self._runner.setup()
         site = web.TCPSite(self._runner, config.http_host, config.http_port)
         await site.start()
@@ -878,16 +886,31 @@ class SlackAdapter:
     # -- lifecycle -----------------------------------------------------------
 
     async def _identify(self) -> None:
-        try:
-            auth = await self.client.auth_test()
-        except SlackApiError as err:
-            code = err.response.get("error", "")
-            if code in ("invalid_auth", "not_authed", "account_inactive", "token_revoked"):
-                raise ConfigError(
-                    f"Slack refused SLACK_BOT_TOKEN ({code}); check the token",
-                    key="SLACK_BOT_TOKEN",
-                ) from None
-            raise
+        """auth.test: who we are. A refused token stops start-up; an unreachable Slack is
+        retried with backoff (up to 30 s apart) until it answers or we are cancelled."""
+        delay = 1.0
+        while True:
+            try:
+                auth = await self.client.auth_test()
+                break
+            except SlackApiError as err:
+                code = err.response.get("error", "")
+                if code in ("invalid_auth", "not_authed", "account_inactive", "token_revoked"):
+                    raise ConfigError(
+                        f"Slack refused SLACK_BOT_TOKEN ({code}); check the token",
+                        key="SLACK_BOT_TOKEN",
+                    ) from None
+                problem = str(code or err.response.status_code)
+            except (TimeoutError, aiohttp.ClientError) as err:
+                problem = type(err).__name__
+            log.warning(
+                "slack unreachable at %s (%s); retrying in %.0f s",
+                self.client.base_url,
+                problem,
+                delay,
+            )
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
         self.bot_user_id = str(auth.get("user_id", "") or "")
         self.team_id = str(auth.get("team_id", "") or "")
         self.team_name = str(auth.get("team", "") or "")

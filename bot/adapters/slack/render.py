@@ -45,12 +45,12 @@ TRIMMED_NOTE = "(Some of this was cut to fit Slack's limits.)"
 _TOKEN = re.compile(
     r"(?P<code>`[^`\n]+`)"
     r"|\*\*(?P<bold>.+?)\*\*"
-    r"|\[(?P<label>[^\]\n]+)\]\((?P<url>[^)\s]+)\)"
+    r"|\[(?P<label>[^\]\n]+)\]\((?P<url>(?:[^()\s]|\([^()\s]*\))+)\)"
     r"|(?P<mention><(?:@[UW][A-Z0-9]+|#C[A-Z0-9]+)(?:\|[^<>|]*)?>)",
     re.DOTALL,
 )
 _BULLET = re.compile(r"^(\s*)- ", re.MULTILINE)
-_PLAIN_LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]+)\)")
+_PLAIN_LINK = re.compile(r"\[([^\]\n]+)\]\(((?:[^()\s]|\([^()\s]*\))+)\)")
 
 
 def escape(text: str) -> str:
