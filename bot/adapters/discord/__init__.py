@@ -1,1 +1,5 @@
-"""Discord adapter (discord.py)."""
+"""Discord adapter (discord.py): slash commands from the registry, buttons, modals, threads."""
+
+from bot.adapters.discord.adapter import DiscordAdapter
+
+__all__ = ["DiscordAdapter"]
