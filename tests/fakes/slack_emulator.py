@@ -220,6 +220,7 @@ class SlackEmulator:
         self.files: dict[str, Json] = {}
         self.violations: list[str] = []
         self.acks: list[Delivery] = []
+        self.on_sent: Callable[[Sent], None] | None = None  # a hook for benchmarks
         self._ratelimits: dict[str, list[float]] = {}
         self._errors: dict[str, list[Any]] = {}
         self._response_urls: dict[str, Json] = {}
@@ -566,6 +567,8 @@ class SlackEmulator:
     def _record(self, sent: Sent) -> Sent:
         sent.at = time.monotonic()
         self.sent.append(sent)
+        if self.on_sent is not None:
+            self.on_sent(sent)
         if sent.kind == "ephemeral":
             self.ephemerals.append(sent)
         return sent
