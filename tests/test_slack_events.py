@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from bot.core.cog import Cog
 from bot.core.commands import listen
 from bot.core.context import Ctx
 from bot.core.events import Incoming
 from bot.core.replies import Reply
+from tests.fakes.slack_emulator import SlackRequest
 from tests.slack_harness import running_slack, slack_config
 
 
@@ -209,3 +212,18 @@ async def test_other_events_are_acked(app_factory, tmp_path):
         ):
             assert (await slack.say("", event=event)).status == 200
         assert ear.heard == []
+
+
+async def test_url_verification_and_ssl_check(app_factory, tmp_path):
+    app, _ = await ear_app(app_factory, tmp_path)
+    async with running_slack(app) as slack:
+        challenge = SlackRequest(
+            "events_api",
+            {"token": "t", "challenge": "3eZbrw1aBm2rZgRNFdxV2595", "type": "url_verification"},
+        )
+        answer = await slack.emu.send_http(slack.url, challenge)
+        assert answer.status == 200 and json.loads(answer.body) == {
+            "challenge": "3eZbrw1aBm2rZgRNFdxV2595"
+        }
+        bad = await slack.emu.send_http(slack.url, challenge, bad_signature=True)
+        assert bad.status == 401

@@ -27,7 +27,7 @@ check = SlackEmulator().check_blocks
         ("**bold** and _italic_", "*bold* and _italic_"),
         (
             "see [the guide](https://example.org/g?a=1&b=2)",
-            "see <https://example.org/g?a=1&b=2|the guide>",
+            "see <https://example.org/g?a=1&amp;b=2|the guide>",
         ),
         ("[bad](javascript:alert(1))", "bad"),
         ("[ftp](ftp://x.org/f)", "ftp"),

@@ -621,7 +621,15 @@ class SlackAdapter:
                 return None
             raise SlackDeliveryError("could not replace an ephemeral message", permanent=True)
         ref = MessageRef(channel_id, ts, ctx.channel.thread_id)
-        await self.outbox.edit(ref, reply)
+        try:
+            await self.outbox.edit(ref, reply)
+        except SlackDeliveryError as err:
+            # e.g. a message posted through a response_url, which chat.update cannot touch
+            body = {"replace_original": True, **self.payload(reply)}
+            if err.permanent and ctx.response_url:
+                if await self.post_response_url(ctx.response_url, body):
+                    return ref
+            raise
         return ref
 
     async def open_form(self, ctx: SlackCtx, form: Form) -> None:

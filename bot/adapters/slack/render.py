@@ -91,7 +91,7 @@ def _convert(text: str) -> str:
         elif m.group("label") is not None:
             label = escape(m.group("label")).replace("|", "¦")
             url = safe_url(m.group("url"))
-            out.append(f"<{url}|{label}>" if url else label)
+            out.append(f"<{url.replace('&', '&amp;')}|{label}>" if url else label)
         else:
             out.append(m.group("mention"))
         pos = m.end()
@@ -150,6 +150,7 @@ def _card_blocks(card: Card) -> list[Block]:
     blocks: list[Block] = []
     title = mrkdwn(card.title)
     url = safe_url(card.url)
+    url = url.replace("&", "&amp;") if url else None
     if title:
         head = f"*<{url}|{title}>*" if url else f"*{title}*"
         blocks.append(_section(clip(head, SECTION_TEXT)))
