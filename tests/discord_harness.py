@@ -109,7 +109,7 @@ class DiscordHarness:
     async def add_user(self, name: str, **kwargs: Any) -> str:
         return await self.emu.add_user(name, **kwargs)
 
-    async def _settle(self, inter: Interaction) -> Result:
+    async def settle(self, inter: Interaction) -> Result:
         """Wait for the first response, then until the bot has finished handling it."""
         emu, adapter = self.emu, self.adapter
         await emu.wait_for(lambda: inter.answered or inter.deadline_missed, ANSWER_TIMEOUT)
@@ -132,7 +132,7 @@ class DiscordHarness:
             path.split(),
             dict(options or {}),
         )
-        return await self._settle(inter)
+        return await self.settle(inter)
 
     async def autocomplete(
         self,
@@ -145,7 +145,7 @@ class DiscordHarness:
         inter = await self.emu.autocomplete(
             self.guild_id, self.channel_id, user or self.member, path.split(), options, focused
         )
-        result = await self._settle(inter)
+        result = await self.settle(inter)
         return [str(c["value"]) for c in result.choices or []]
 
     async def click(
@@ -177,7 +177,7 @@ class DiscordHarness:
         if button.custom_id is None:
             raise LookupError(f"{button.label!r} is a link button; it sends no click")
         inter = await self.emu.click(message, button.custom_id, clicker)
-        return await self._settle(inter)
+        return await self.settle(inter)
 
     async def submit(
         self, result_with_modal: Result, values: Mapping[str, str], *, user: str | None = None
@@ -185,7 +185,7 @@ class DiscordHarness:
         if result_with_modal.interaction is None or result_with_modal.modal is None:
             raise LookupError("that result opened no modal")
         inter = await self.emu.submit_modal(result_with_modal.interaction, values, user=user)
-        return await self._settle(inter)
+        return await self.settle(inter)
 
     async def say(
         self,

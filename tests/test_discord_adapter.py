@@ -17,7 +17,7 @@ from bot.core.replies import Attachment, Button, Card, Field, Form, FormField, R
 from bot.errors import ConfigError
 from cogs.admin import AdminCog
 from cogs.help import HelpCog
-from tests.discord_harness import running_discord
+from tests.discord_harness import message_buttons, message_text, running_discord
 from tests.fakes.discord_emulator import DiscordEmulator
 
 UNESCAPED_MASS_PING = re.compile(r"@(everyone|here)")
@@ -78,6 +78,22 @@ class PlayCog(Cog):
     async def slow(self, ctx: Ctx) -> None:
         await asyncio.sleep(4)
         await ctx.reply(Reply("slow answer", private=False))
+
+    @command("slowmixed", "Deferred privately, answered publicly")
+    async def slow_mixed(self, ctx: Ctx) -> None:
+        await asyncio.sleep(4)
+        await ctx.reply(Reply("public after all", private=False))
+
+    @command("slowbutton", "A button whose handler is slow", private=False)
+    async def slow_button(self, ctx: Ctx) -> None:
+        await ctx.reply(
+            Reply("Press it", buttons=(Button("Slow", "play:slow", "7"),), private=False)
+        )
+
+    @on_click("slow")
+    async def slow_click(self, ctx: Ctx, value: str) -> None:
+        await asyncio.sleep(2.5)
+        await ctx.reply(Reply(f"slow click {value} done", replace=True))
 
     @command(
         "echo", "Say it back", Option("text", "anything", required=True, rest=True), private=False
@@ -269,17 +285,59 @@ async def test_commands_sync_globally_without_dev_guild(app_factory):
         assert "advice show" in dc.emu.command_names()
 
 
-async def test_slow_handler_is_deferred_then_answered(app_factory):
+async def test_slow_handlers_are_deferred_in_time(app_factory):
     app = await app_factory(cogs=[PlayCog])
     async with running_discord(app) as dc:
-        result = await dc.slash("slow")
-        inter = result.interaction
-        assert inter is not None
-        assert inter.initial_type == 5 and inter.initial_after is not None
-        assert inter.initial_after < 2.5
-        assert result.text == "slow answer" and not result.ephemeral
-        assert [e["kind"] for e in inter.events] == ["callback", "edit"]
+        button = await dc.slash("slowbutton")
+        slow, mixed, clicked = await asyncio.gather(
+            dc.slash("slow"), dc.slash("slowmixed"), dc.click(button, "Slow")
+        )
+        for result in (slow, mixed, clicked):
+            inter = result.interaction
+            assert inter is not None and inter.initial_after is not None
+            assert inter.initial_after < 2.5 and not inter.deadline_missed
+        assert slow.interaction and slow.interaction.initial_type == 5
+        responses = dc.emu.responses(slow.interaction)
+        assert [(r["kind"], r.get("type"), r["ephemeral"]) for r in responses] == [
+            ("callback", 5, False),
+            ("edit", None, False),
+        ]
+        assert [e["kind"] for e in slow.interaction.events] == ["callback", "edit"]
+        assert slow.text == "slow answer" and not slow.ephemeral
+        # Deferred privately (the spec's default), answered publicly: the placeholder
+        # is removed and a public followup takes its place.
+        assert mixed.interaction and mixed.interaction.initial_ephemeral
+        assert [e["kind"] for e in mixed.interaction.events] == ["callback", "delete", "followup"]
+        assert mixed.text == "public after all" and not mixed.ephemeral
+        # A slow click is acknowledged silently (type 6), then the message is replaced.
+        assert clicked.interaction and clicked.interaction.initial_type == 6
+        (replaced,) = clicked.messages
+        assert replaced["id"] == button.messages[0]["id"]
+        assert replaced["content"] == "slow click 7 done" and replaced["components"] == []
         assert dc.emu.deadline_misses == [] and dc.problems() == []
+
+
+async def test_dm_commands_and_messages(app_factory):
+    app = await app_factory(cogs=[HelpCog, PlayCog])
+    async with running_discord(app, message_content=False) as dc:
+        dm = await dc.emu.dm_channel(dc.member)
+        inter = await dc.emu.slash(None, dm, dc.member, ["help"])
+        result = await dc.settle(inter)
+        assert result.ephemeral and "Coinflip commands" in result.text
+        await dc.say("rejected again, in private", channel_id=dm)
+        seen = play(app).seen[-1]
+        assert seen.text == "rejected again, in private"  # DMs carry text without the intent
+        assert seen.community.id == "dm" and seen.channel.is_dm and not seen.user.is_admin
+        assert dc.problems() == []
+
+
+async def test_stale_command_gets_a_polite_answer(app_factory):
+    app = await app_factory(cogs=[HelpCog, PlayCog])
+    async with running_discord(app) as dc:
+        await app.registry.unload("play")
+        stale = await dc.slash("ask")
+        assert stale.ephemeral and "older version of me" in stale.text
+        assert dc.problems() == []
 
 
 async def test_user_text_never_pings(app_factory):
@@ -297,7 +355,8 @@ async def test_user_text_never_pings(app_factory):
         for message in sent:
             assert message["allowed_mentions"] == {"parse": [], "replied_user": False}
             assert message["pings"] == {"users": [], "roles": [], "everyone": False}
-            for text in [message["content"]] + [e.get("title", "") for e in message["embeds"]]:
+            shown = [message_text(message)] + [b.label for b in message_buttons(message)]
+            for text in shown:
                 assert not UNESCAPED_MASS_PING.search(text), text
         assert dc.problems() == []
 
@@ -465,6 +524,7 @@ async def test_message_listener_with_message_content(app_factory):
         assert reply["message_reference"]["message_id"] == cog.seen[-1].id
         assert reply["pings"]["users"] == [] and reply["components"]
         assert not any(m["ephemeral"] for m in dc.channel_messages())
+        assert not any("private is impossible" in m["content"] for m in dc.emu.bot_messages())
         assert dc.problems() == []
 
 

@@ -601,6 +601,15 @@ class DiscordEmulator:
         parent = self.channels[channel_id]
         return (await self._create_thread(parent, name, owner or self.bot.id, None)).id
 
+    async def dm_channel(self, user: str) -> str:
+        """The DM channel between a member and the bot (for DM commands and messages)."""
+        member = self.users[user]
+        if member.dm_channel_id is None:
+            cid = self._snowflake()
+            self.channels[cid] = EmuChannel(cid, "", CHANNEL_DM, recipient_id=member.id)
+            member.dm_channel_id = cid
+        return member.dm_channel_id
+
     def delete_channel(self, channel_id: str) -> None:
         """Make a channel disappear (later sends get 404/10003)."""
         channel = self.channels.pop(channel_id)

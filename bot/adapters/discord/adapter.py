@@ -35,7 +35,7 @@ from bot.adapters.discord.commands import (
     routes,
     same_commands,
 )
-from bot.adapters.discord.context import InteractionCtx, MessageCtx, State
+from bot.adapters.discord.context import DiscordCtx, DiscordMessageCtx, State
 from bot.adapters.discord.outbox import DiscordOutbox, channel_of
 from bot.core.events import Channel, Click, Community, FormSubmit, Incoming, User
 from bot.core.registry import BoundCommand
@@ -266,10 +266,10 @@ class DiscordAdapter:
             channel = Channel(str(interaction.channel_id or ""), "", interaction.guild_id is None)
         return user, community, channel
 
-    def _ctx(self, interaction: discord.Interaction, **extra: Any) -> InteractionCtx:
+    def _ctx(self, interaction: discord.Interaction, **extra: Any) -> DiscordCtx:
         user, community, channel = self._where(interaction)
         message = interaction.message
-        return InteractionCtx(
+        return DiscordCtx(
             api=self.api,
             outbox=self.outbox,
             interaction_id=interaction.id,
@@ -312,7 +312,7 @@ class DiscordAdapter:
             )
 
     async def _within_deadline(
-        self, ctx: InteractionCtx, work: Coroutine[Any, Any, None], *, defer: bool, private: bool
+        self, ctx: DiscordCtx, work: Coroutine[Any, Any, None], *, defer: bool, private: bool
     ) -> None:
         task = asyncio.create_task(work)
         self._tasks.add(task)
@@ -461,7 +461,7 @@ class DiscordAdapter:
                 if len(self._seen) > SEEN_MESSAGES:
                     self._seen.popitem(last=False)
             incoming = self._incoming(message, edit=edit)
-            ctx = MessageCtx(
+            ctx = DiscordMessageCtx(
                 api=self.api,
                 outbox=self.outbox,
                 message=incoming,

@@ -40,7 +40,7 @@ class State(Enum):
     MODAL = "modal"
 
 
-class InteractionCtx(Ctx):
+class DiscordCtx(Ctx):
     def __init__(
         self,
         *,
@@ -220,7 +220,7 @@ class InteractionCtx(Ctx):
             self.state = State.MODAL
 
 
-class MessageCtx(Ctx):
+class DiscordMessageCtx(Ctx):
     """A listener's context: `reply` posts a public answer to the message (no ping)."""
 
     def __init__(
