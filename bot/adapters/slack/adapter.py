@@ -16,6 +16,17 @@ milliseconds, `process_before_response=True`), then the work runs as a task:
   `scheduler.claim("slack-event", event_id)`: a Slack retry of something we processed is
   dropped; a retry whose first delivery never reached us is processed once.
 
+Serving: HTTP mode listens on `slack.http_host:http_port` for `slack.path` (bolt's
+aiohttp helpers) plus `GET /healthz`; Socket Mode (when SLACK_APP_TOKEN is set) connects
+out through `apps.connections.open` and still serves `/healthz` on that port, for
+container health checks. Unreachable Slack at start-up is retried with backoff; a token
+Slack refuses stops start-up with a ConfigError.
+
+Mentions: mass mentions in any text we send are defused (see render.py). Explicit
+`<@U…>` / `<#C…>` (what `mention_user` / `mention_channel` return) are kept, so a cog
+that echoes a member's own `<@U…>` will notify that one person; Slack has no
+`allowed_mentions`.
+
 Tokens come from `config.secrets` only and are never logged (slack-sdk redacts the
 Authorization header in its own debug logs).
 """
