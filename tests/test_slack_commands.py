@@ -48,6 +48,8 @@ async def test_unknown_command_is_answered_in_the_ack(app_factory, tmp_path):
         assert result.messages and result.messages[0]["via"] == "ack"
         assert "I don't know `frobnicate`" in result.text
         assert "/coinflip help" in result.text
+        group = await slack.command("config")  # a group needs a subcommand
+        assert "`config` needs one more word; `/coinflip help config` lists them." in group.text
 
 
 async def test_health(app_factory, tmp_path):

@@ -690,6 +690,11 @@ class SlackAdapter:
         self.spawn(self._run_command(body, text or "help"), "command")
 
     def unknown_hint(self, word: str) -> str:
+        group = word.lower()
+        if any(path.split(" ", 1)[0] == group for path in self.app.registry.commands):
+            return (
+                f"`{word[:40]}` needs one more word; `{self.command} help {group[:40]}` lists them."
+            )
         return f"I don't know `{word[:40]}`. Try `{self.command} help` to see what I can do."
 
     async def _run_command(self, body: dict[str, Any], text: str) -> None:
