@@ -305,7 +305,7 @@ async def _run() -> list[tuple[str, str]]:
                     f"{c['ready_s']:.2f} / {b['ready_s']:.2f} s",
                 ),
                 (
-                    "  of which Coinflip prepare (DB migrations, content, cogs)",
+                    "  of which Coinflip imports + prepare (DB migrations, content, cogs)",
                     f"{c['prepare_s']:.2f} s",
                 ),
                 (
