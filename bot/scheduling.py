@@ -104,6 +104,7 @@ class Scheduler:
         self.weekly: dict[str, Weekly] = {}
         self._handled: dict[str, datetime] = {}
         self._pending_intervals: list[tuple[str, Callable[[], Awaitable[Any]], float, float]] = []
+        self.expiring: dict[str, timedelta] = {}
         self.running = False
 
     # -- interval jobs -------------------------------------------------------
@@ -284,6 +285,23 @@ class Scheduler:
                 claims.delete().where(claims.c.job == job, claims.c.period == period)
             )
 
+    def expire_claims(self, job: str, after: timedelta) -> None:
+        """Let claims of `job` be deleted once older than `after` (e.g. event dedup keys)."""
+        self.expiring[job] = after
+
+    async def prune_claims(self) -> int:
+        now = self.clock.now()
+        removed = 0
+        async with self.db.begin() as conn:
+            for job, after in self.expiring.items():
+                result = await conn.execute(
+                    claims.delete().where(claims.c.job == job, claims.c.claimed_at < now - after)
+                )
+                removed += int(result.rowcount or 0)
+        if removed:
+            log.info("claims pruned count=%d", removed)
+        return removed
+
     async def is_claimed(self, job: str, period: str) -> bool:
         async with self.db.read() as conn:
             row = (
@@ -303,6 +321,7 @@ class Scheduler:
         self._pending_intervals = []
         await self.load()
         self.add_interval("core.tick", self.tick, self.tick_seconds, first_after=self.tick_seconds)
+        self.add_interval("core.prune_claims", self.prune_claims, 6 * 3600, first_after=600)
         await self.tick()
 
     async def stop(self) -> None:

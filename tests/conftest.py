@@ -47,7 +47,10 @@ async def app_factory(tmp_path: Path, clock: FakeClock) -> AsyncIterator[AppFact
     apps: list[App] = []
 
     async def build(
-        *, cogs: list[type[Cog]] | None = None, config: Config | None = None, clock_: FakeClock | None = None
+        *,
+        cogs: list[type[Cog]] | None = None,
+        config: Config | None = None,
+        clock_: FakeClock | None = None,
     ) -> App:
         app = App(config or make_config(tmp_path), clock=clock_ or clock, cogs=cogs)
         await app.prepare()

@@ -16,7 +16,9 @@ class ConsoleHarness:
     def __init__(self, app: App, files_dir: Path | None = None) -> None:
         self.stdin = asyncio.StreamReader()
         self.out = io.StringIO()
-        self.adapter = ConsoleAdapter(app, stdin=self.stdin, out=self.out, files_dir=files_dir or Path("data/files"))
+        self.adapter = ConsoleAdapter(
+            app, stdin=self.stdin, out=self.out, files_dir=files_dir or Path("data/files")
+        )
         app.attach(self.adapter.outbox)
         self.app = app
 

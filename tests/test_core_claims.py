@@ -80,3 +80,14 @@ async def test_tick_runs_late_within_grace_once_and_skips_after(app_factory, tmp
         await other.scheduler.tick()
     assert len(seen) == 1
     assert any("schedule skipped job=w1" in r.getMessage() for r in caplog.records)
+
+
+async def test_expiring_claims_are_pruned(app_factory, clock):
+    app = await app_factory(cogs=[])
+    app.scheduler.expire_claims("dedup", timedelta(days=2))
+    assert await app.scheduler.claim("dedup", "e1")
+    assert await app.scheduler.claim("keep", "k1")
+    clock.advance(timedelta(days=3))
+    assert await app.scheduler.prune_claims() == 1
+    assert await app.scheduler.claim("dedup", "e1")  # free again
+    assert not await app.scheduler.claim("keep", "k1")  # never expires

@@ -92,6 +92,8 @@ def test_log_filter_redacts_tokens():
 
     from bot.__main__ import RedactSecrets
 
-    record = logging.LogRecord("x", logging.INFO, __file__, 1, "auth with %s failed", ("xoxb-secret-123",), None)
+    record = logging.LogRecord(
+        "x", logging.INFO, __file__, 1, "auth with %s failed", ("xoxb-secret-123",), None
+    )
     assert RedactSecrets(["xoxb-secret-123"]).filter(record)
     assert record.getMessage() == "auth with *** failed"

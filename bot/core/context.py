@@ -5,6 +5,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING
 
+from bot.core.commands import Permission
 from bot.core.events import Channel, Click, Community, FormSubmit, Incoming, User
 from bot.core.replies import Card, Form, MessageRef, Reply
 
@@ -35,6 +36,8 @@ class Ctx(ABC):
         self.message = message
         self.responded = False
         self.sent: list[Reply] = []
+        # The member's permission level, filled in by the dispatcher on first need.
+        self.level: Permission | None = None
 
     @property
     def platform(self) -> str:

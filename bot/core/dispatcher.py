@@ -164,7 +164,10 @@ class Dispatcher:
     async def allowed(self, ctx: Ctx, needed: Permission) -> bool:
         if needed == "member":
             return True
-        level = await self.level(ctx.user, ctx.community.key)
+        # One lookup per interaction: help checks every command against the same member.
+        level = ctx.level
+        if level is None:
+            level = ctx.level = await self.level(ctx.user, ctx.community.key)
         return level == "admin" or (needed == "moderator" and level == "moderator")
 
     async def require(self, ctx: Ctx, needed: Permission, what: str = "do that") -> None:

@@ -86,6 +86,8 @@ class EncouragementCog(Cog):
         self.rng = random.Random()
 
     async def setup(self) -> None:
+        # Replays and retries come within hours; a month of message claims is plenty.
+        self.app.scheduler.expire_claims(MESSAGE_JOB, timedelta(days=30))
         reg = self.app.settings.register
         reg(
             SettingSpec(

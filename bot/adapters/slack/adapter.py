@@ -42,6 +42,7 @@ import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Coroutine
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import aiohttp
@@ -942,6 +943,9 @@ class SlackAdapter:
     async def run(self) -> None:
         self.app.attach(self.outbox)
         await self.app.prepare()
+        # Slack retries within minutes; dedup keys need not live for ever.
+        self.app.scheduler.expire_claims("slack-event", timedelta(days=2))
+        self.app.scheduler.expire_claims("slack-send", timedelta(days=7))
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30))
         self.client.session = self._session
         try:
