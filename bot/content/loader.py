@@ -115,9 +115,28 @@ def load_file(path: Path) -> ContentFile:
         raise ContentError(f"{path}{where}: {dotted}: {first['msg']}") from None
 
 
+_CACHE: dict[tuple[str, tuple[tuple[str, int, int], ...]], Library] = {}
+
+
 def load_library(directory: Path) -> Library:
+    """Load every content file; treat the result as read-only (it is shared while files are unchanged)."""
     if not directory.is_dir():
         raise ContentError(f"{directory}: content folder not found")
+    stamp = tuple(
+        (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(directory.glob("*.yaml"))
+    )
+    key = (str(directory.resolve()), stamp)
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    lib = _load(directory)
+    if len(_CACHE) >= 4:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = lib
+    return lib
+
+
+def _load(directory: Path) -> Library:
     lib = Library()
     for path in sorted(directory.glob("*.yaml")):
         if path.name in NOT_CONTENT:
