@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import re
 from typing import Any
 
 import pytest
 
+from bot.adapters.discord.context import DiscordCtx
 from bot.core.cog import Cog
 from bot.core.commands import Option, command, listen, on_click, on_submit
 from bot.core.context import Ctx
@@ -295,7 +297,7 @@ async def test_slow_handlers_are_deferred_in_time(app_factory):
         for result in (slow, mixed, clicked):
             inter = result.interaction
             assert inter is not None and inter.initial_after is not None
-            assert inter.initial_after < 2.5 and not inter.deadline_missed
+            assert inter.initial_after < dc.emu.deadline and not inter.deadline_missed
         assert slow.interaction and slow.interaction.initial_type == 5
         responses = dc.emu.responses(slow.interaction)
         assert [(r["kind"], r.get("type"), r["ephemeral"]) for r in responses] == [
@@ -558,3 +560,19 @@ async def test_gateway_drop_resumes(app_factory):
         await dc.emu.wait_for(lambda: any(s.live for s in dc.emu.sessions.values()), 10)
         assert len(dc.emu.identifies) == 1  # resumed, not re-identified
         assert (await dc.slash("help")).ephemeral
+
+
+async def test_no_state_lingers_after_interactions(app_factory):
+    app = await app_factory(cogs=[PlayCog])
+    async with running_discord(app) as dc:
+        for _ in range(20):
+            asked = await dc.slash("ask")
+            await dc.click(asked, "Not now")
+            await dc.click(asked, "Yes")
+        await asyncio.sleep(0)
+        gc.collect()
+        assert not dc.adapter.busy
+        assert [o for o in gc.get_objects() if isinstance(o, DiscordCtx)] == []
+        state = dc.adapter.client._connection
+        assert len(state._view_store._views) == 0 and len(state._view_store._modals) == 0
+        assert dc.problems() == []
