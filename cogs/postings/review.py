@@ -164,8 +164,11 @@ class Desk:
             reply = render.feed_card(p, zone, now, discord=self.discord)
         else:
             reply = render.closed_card(p, zone, now)
+        # The card is the thread's starter message: it lives in the channel, not in the
+        # thread (`open_thread` returns the starter with `thread_id` set).
+        ref = MessageRef(p.feed_ref.channel_id, p.feed_ref.message_id, None, p.feed_ref.extra)
         try:
-            await self.app.outbox.edit(p.feed_ref, reply)
+            await self.app.outbox.edit(ref, reply)
         except DeliveryError as err:
             log.warning("feed card edit failed posting=%s error=%s", p.id, err)
             if not err.permanent:
