@@ -279,7 +279,6 @@ class DiscordAdapter:
             community=community,
             channel=channel,
             source_message_id=str(message.id) if message is not None else None,
-            source_ephemeral=bool(message is not None and message.flags.ephemeral),
             **extra,
         )
 

@@ -53,7 +53,6 @@ class DiscordCtx(Ctx):
         community: Community,
         channel: Channel,
         source_message_id: str | None = None,
-        source_ephemeral: bool = False,
         click: Click | None = None,
         submit: FormSubmit | None = None,
         autocomplete: bool = False,
@@ -71,7 +70,6 @@ class DiscordCtx(Ctx):
         self.token = token
         self.application_id = application_id
         self.source_message_id = source_message_id
-        self.source_ephemeral = source_ephemeral
         self.autocomplete = autocomplete
         self.state = State.NEW
         self.deferred_private = False
