@@ -582,3 +582,24 @@ async def test_queue_and_mine(env: Env):
     assert "You haven't submitted" in await env.h.send("/postings mine", user=MOD2)
     out = await env.h.send("/postings mine", user=OTHER)
     assert "#2 **Second**: waiting for a moderator" in out and "#1" not in out
+
+
+async def test_a_pending_card_says_when_its_deadline_passed(env: Env):
+    await env.submit(user=MEMBER, deadline="Dec 2")
+    env.clock.set(datetime(2026, 12, 3, tzinfo=UTC))
+    mark = env.mark()
+    await env.cog.sweep()
+    await env.cog.sweep()
+    out = env.since(mark)
+    assert out.count("[#review edited message") == 1
+    assert "the deadline has passed; edit or reject it" in out
+
+
+async def test_lists_hide_postings_past_their_deadline_before_the_sweep(env: Env):
+    await env.submit(user=MEMBER, deadline="Dec 2 12:00")
+    await env.click("approve", "1", user=MOD1)
+    assert "Research Engineer" in await env.h.send("/postings list")
+    env.clock.set(datetime(2026, 12, 2, 12, 0, 1, tzinfo=UTC))
+    assert await env.status() == "live"  # not swept yet
+    assert "Nothing open right now" in await env.h.send("/postings list")
+    assert "No open postings match" in await env.h.send("/postings search engineer")

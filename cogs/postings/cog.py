@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from bot.core.cog import Cog
 from bot.core.commands import Option, command, every, on_click, on_submit
@@ -183,8 +184,6 @@ class PostingsCog(Cog):
         self, form: str, title: str, *, meta: str, p: Posting | None = None, zone_key: str = "UTC"
     ) -> Form:
         if p is not None and p.deadline is not None:
-            from zoneinfo import ZoneInfo
-
             local = p.deadline.astimezone(ZoneInfo(zone_key))
             deadline = f"{local:%Y-%m-%d %H:%M} {zone_key}"
         else:
@@ -651,7 +650,11 @@ class PostingsCog(Cog):
         except LinkError as err:
             raise UserError(err.message.replace("post that link", "fetch that feed")) from None
         for feed in await self.store.feeds(community_key=key):
-            if check_link(feed.url, allow_hosts=self.fetcher.allow_hosts).url == normal:
+            try:
+                known = check_link(feed.url, allow_hosts=self.fetcher.allow_hosts).url
+            except LinkError:
+                known = feed.url
+            if known == normal:
                 raise UserError(f"That feed is already here as feed #{feed.id}.")
         await ctx.defer(private=True)
         try:

@@ -9,6 +9,9 @@
   and its feed card is edited to say so; rolling postings turn `expired` after
   `postings.rolling_days` (60) from approval or the last `postings renew`.
   Card edits are idempotent, so they are retried until they succeed.
+- Stale queue cards: when a pending posting's deadline passes, its queue card is
+  edited once to say so (moderators can edit the deadline or reject it; approval is
+  refused).
 - Retries: pending postings without a queue card, live ones without a feed card and
   outcomes not yet told are picked up again (a crash or a transient failure between
   commit and send).
@@ -79,6 +82,10 @@ class Deadlines:
         for p in await self.store.by_status(("pending",), prefix):
             if p.queue_ref is None:
                 await self.desk.enqueue(p)
+            elif p.deadline is not None and p.deadline <= now:
+                # Once: the queue card says the deadline passed (edit or reject it).
+                if await self.app.scheduler.claim("postings.queue-stale", str(p.id)):
+                    await self.desk.refresh_queue_card(p.id)
         communities: set[str] = set()
         rolling_days: dict[str, int] = {}
         for p in await self.store.by_status(("live",), prefix):

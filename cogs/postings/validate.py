@@ -467,7 +467,7 @@ def check_fields(
             return ""
 
     title = " ".join(take("title", "title", LIMITS["title"]).split())
-    org_line = take("organisation line", "org", LIMITS["org_line"])
+    org_line = take("organisation", "org", LIMITS["org_line"])
     organisation, location = split_org_line(org_line)
     if len(organisation) > LIMITS["organisation"]:
         problems.append(
