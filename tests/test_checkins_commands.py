@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 from datetime import UTC, datetime, timedelta
@@ -229,7 +230,8 @@ async def test_goals_form_sent_after_the_week_closed_is_refused(app_factory, clo
 
 async def test_empty_prompt_content_falls_back_to_built_in_prompts(app_factory, clock):
     app = await app_factory(cogs=[CheckinsCog])
-    app.content.checkin_prompts.clear()
+    # The loaded library is shared between apps (cached): swap it, never mutate it.
+    app.content = dataclasses.replace(app.content, checkin_prompts={})
     h = ConsoleHarness(app)
     await h.send(SETUP)
     clock.set(datetime(2026, 12, 7, 9, 0, tzinfo=UTC))
