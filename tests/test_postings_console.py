@@ -603,3 +603,26 @@ async def test_lists_hide_postings_past_their_deadline_before_the_sweep(env: Env
     assert await env.status() == "live"  # not swept yet
     assert "Nothing open right now" in await env.h.send("/postings list")
     assert "No open postings match" in await env.h.send("/postings search engineer")
+
+
+async def test_outcome_retried_after_a_transient_dm_failure(env: Env, monkeypatch):
+    outbox = env.h.adapter.outbox
+    real = outbox.dm
+    calls = {"n": 0}
+
+    async def flaky(user_id, reply):
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise DeliveryError("503", permanent=False)
+        return await real(user_id, reply)
+
+    monkeypatch.setattr(outbox, "dm", flaky)
+    await env.submit(user=MEMBER)
+    out = await env.click("approve", "1", user=MOD1)
+    assert "[direct message to m1]" not in out
+    mark = env.mark()
+    await env.cog.sweep()
+    await env.cog.sweep()
+    assert env.since(mark).count("[direct message to m1]") == 1
+    p = await env.cog.store.get(1)
+    assert p is not None and p.told == "dm"

@@ -179,13 +179,16 @@ class Desk:
     # -- the submitter ----------------------------------------------------------
 
     async def tell_submitter(self, p: Posting) -> str | None:
-        """Tell the member what moderators decided (once): DM, else a private note, else
-        keep it for `postings mine`. Returns how they were told."""
+        """Tell the member what moderators decided (once): DM, else a private note in the
+        feed (or review) channel, else keep it for `postings mine`. Returns how they were
+        told; None after a transient failure (the sweep tries again)."""
         if p.feed_id is not None:
             await self.store.set_fields(p.id, told="feed")
             return "feed"
         if p.status not in ("live", "rejected"):
-            return None
+            # Ended before anyone reached them: nothing useful to say now.
+            await self.store.set_fields(p.id, told="skipped")
+            return "skipped"
         feed_channel = await self.channel(p.community_key, S_FEED)
         title = render.neutral(p.title, 120)
         if p.status == "live":
@@ -204,7 +207,12 @@ class Desk:
 
         async def send() -> bool:
             nonlocal how
-            ref = await self.app.outbox.dm(p.submitter_id, reply)
+            try:
+                ref = await self.app.outbox.dm(p.submitter_id, reply)
+            except DeliveryError as err:
+                if not err.permanent:
+                    raise  # released by once(); the sweep tries again
+                ref = None  # refused for good: as if their DMs were closed
             if ref is not None:
                 how = "dm"
                 return True
