@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.core.cog import Cog
@@ -45,6 +46,9 @@ from cogs.postings.validate import (
     check_link,
     guess_kind,
 )
+
+if TYPE_CHECKING:
+    from bot.app import App
 
 FEED_EVERY = timedelta(minutes=30)
 FEED_FAILURE_LIMIT = 5
@@ -84,7 +88,7 @@ class PostingsCog(Cog):
     name = "postings"
     description = "Postings: jobs, fellowships and programs, reviewed by moderators"
 
-    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, app: App) -> None:
         super().__init__(app)
         self.store = Store(app.db, app.clock)
         self.desk = Desk(app, self.store, self.action(""))
