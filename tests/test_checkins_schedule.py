@@ -90,6 +90,25 @@ async def test_restart_after_the_minute_posts_once_late(app_factory, tmp_path, c
     assert [(r["week"], r["late"]) for r in rows] == [("2026-W50", True)]
 
 
+async def test_moving_the_channel_after_the_post_does_not_post_twice(app_factory, clock):
+    first = await app_factory(cogs=[CheckinsCog])
+    h = ConsoleHarness(first)
+    await h.send(SETUP)
+    clock.set(MONDAY_POST)
+    await first.scheduler.tick()
+    clock.advance(timedelta(hours=1))
+    await h.send("/checkins setup channel:#elsewhere day:mon time:09:00 timezone:Europe/London")
+    await first.stop()
+    second = await app_factory(cogs=[CheckinsCog])  # a restart inside the grace window
+    h2 = ConsoleHarness(second)
+    await second.scheduler.load()
+    await second.scheduler.tick()
+    assert threads(h.transcript) == 1 and threads(h2.transcript) == 0
+    clock.set(MONDAY_POST + timedelta(days=7))
+    await second.scheduler.tick()
+    assert "[#elsewhere] new thread: Week 51" in h2.transcript
+
+
 async def test_restart_after_the_window_skips_and_logs(app_factory, clock, caplog):
     first = await app_factory(cogs=[CheckinsCog])
     await ConsoleHarness(first).send(SETUP)

@@ -30,6 +30,10 @@ class WeeklyJobs(CheckinsBase):
         channel = setup.channel_id
         zone = ZoneInfo(setup.timezone)
         week = Week.of(occurrence, zone)
+        if await self.store.get_post(key, week) is not None:
+            # Already up this week, perhaps in the channel used before a change of setup.
+            self.log.info("checkins thread exists community=%s week=%s", key, week.key)
+            return
         job = f"checkins:post:{key}:{channel}"
         if not await self.app.scheduler.claim(job, week.key):
             self.log.info("checkins already posted community=%s week=%s", key, week.key)
