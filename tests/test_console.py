@@ -36,3 +36,12 @@ async def test_unknown_command_and_health(app_factory):
     assert "I don't know `/frobnicate`" in await h.send("/frobnicate now")
     out = await h.send("/health")
     assert "Database: ok (SQLite)" in out and "0.1.0" in out
+
+
+async def test_help_lists_every_command_even_in_long_groups(app_factory):
+    app = await app_factory()
+    h = ConsoleHarness(app)
+    out = await h.send("/help")
+    for path in app.registry.commands:
+        assert f"/{path}" in out, path
+    assert "Postings: jobs" in out and "(more)" in out

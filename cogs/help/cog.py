@@ -67,7 +67,9 @@ class HelpCog(Cog):
                 f"`{self._usage(b.spec.path, ctx.platform)}`: {b.spec.description}"
             )
         fields = tuple(
-            Field(name, "\n".join(lines)[:1000], False) for name, lines in groups.items()
+            Field(name if i == 0 else f"{name} (more)", chunk, False)
+            for name, lines in groups.items()
+            for i, chunk in enumerate(_chunks(lines, 1000))
         )
         await ctx.reply(
             Reply(
@@ -82,3 +84,19 @@ class HelpCog(Cog):
                 private=True,
             )
         )
+
+
+def _chunks(lines: list[str], limit: int) -> list[str]:
+    """Join lines into blocks of at most `limit` characters (a card field's size)."""
+    blocks: list[str] = []
+    current = ""
+    for line in lines:
+        line = line[:limit]
+        if current and len(current) + 1 + len(line) > limit:
+            blocks.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current:
+        blocks.append(current)
+    return blocks
