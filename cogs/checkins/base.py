@@ -19,7 +19,10 @@ LATE_AFTER = timedelta(minutes=10)
 MAX_ATTEMPTS = 5
 CHART_WEEKS = 12
 HISTORY_WEEKS = 12
+# How long the listener trusts what it knows about a community's thread (another instance
+# may post it or run setup meanwhile).
 THREAD_CACHE_SECONDS = 300.0
+NO_THREAD_CACHE_SECONDS = 30.0
 STATUS_CHOICES = ("done", "partly", "not-yet")
 
 

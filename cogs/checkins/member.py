@@ -15,6 +15,7 @@ from bot.errors import UserError
 from cogs.checkins import render
 from cogs.checkins.base import (
     HISTORY_WEEKS,
+    NO_THREAD_CACHE_SECONDS,
     STATUS_CHOICES,
     THREAD_CACHE_SECONDS,
     CheckinsBase,
@@ -64,7 +65,7 @@ class MemberCommands(CheckinsBase):
             ) + (
                 FormField(
                     "note",
-                    "Anything else? (optional)",
+                    "Anything else?",
                     style="long",
                     required=False,
                     max_length=1000,
@@ -370,18 +371,20 @@ class MemberCommands(CheckinsBase):
         cached = self._threads.get(key)
         clock_now = monotonic_time.monotonic()
         if cached is not None and cached[3] > clock_now:
+            if not cached[0]:
+                return "", None  # no check-ins in this community
             week = Week.of(self.app.clock.now(), ZoneInfo(cached[2]))
             if week.key == cached[0]:
                 return cached[0], cached[1]
         setup = await self.store.get_setup(key)
         if setup is None:
-            self._threads[key] = ("", None, "UTC", clock_now + THREAD_CACHE_SECONDS)
+            self._threads[key] = ("", None, "UTC", clock_now + NO_THREAD_CACHE_SECONDS)
             return "", None
         week = Week.of(self.app.clock.now(), ZoneInfo(setup.timezone))
         post = await self.store.get_post(key, week)
         thread = post.thread_id if post else None
         # Cache a found thread for the week; look again soon while none is posted yet.
-        ttl = THREAD_CACHE_SECONDS if thread else 30.0
+        ttl = THREAD_CACHE_SECONDS if thread else NO_THREAD_CACHE_SECONDS
         self._threads[key] = (week.key, thread, setup.timezone, clock_now + ttl)
         return week.key, thread
 
