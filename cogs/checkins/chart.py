@@ -2,16 +2,13 @@
 
 Rendered with matplotlib's object API on the Agg canvas (no pyplot global state), so it
 is safe to run in a worker thread: call `render_png` through `asyncio.to_thread`.
+matplotlib is imported on first use, so start-up and memory do not pay for it.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 GOALS_COLOUR = "#4C72B0"
 REPORTED_COLOUR = "#55A868"
@@ -22,6 +19,10 @@ def render_png(
 ) -> bytes:
     if not (len(labels) == len(set_goals) == len(reported)):
         raise ValueError("one label and two counts per week")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     fig = Figure(figsize=(8, 3.6), dpi=100)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)

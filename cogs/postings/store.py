@@ -237,21 +237,14 @@ class Store:
             )
             if result.rowcount != 1:
                 return False
-            community = (
-                await conn.execute(
-                    sa.select(postings.c.community_key).where(postings.c.id == posting_id)
-                )
-            ).scalar_one()
-            await conn.execute(
-                posting_decisions.insert().values(
-                    community_key=community,
-                    posting_id=posting_id,
-                    action="approve" if to == "live" else "reject",
-                    actor_id=actor_id,
-                    actor_name=actor_name[:200],
-                    reason=reason,
-                    at=now,
-                )
+            await _record_decision(
+                conn,
+                posting_id,
+                "approve" if to == "live" else "reject",
+                actor_id,
+                actor_name,
+                now,
+                reason=reason,
             )
         return True
 
@@ -277,21 +270,7 @@ class Store:
                 )
                 if result.rowcount != 1:
                     return False
-                community = (
-                    await conn.execute(
-                        sa.select(postings.c.community_key).where(postings.c.id == posting_id)
-                    )
-                ).scalar_one()
-                await conn.execute(
-                    posting_decisions.insert().values(
-                        community_key=community,
-                        posting_id=posting_id,
-                        action="edit",
-                        actor_id=actor_id,
-                        actor_name=actor_name[:200],
-                        at=now,
-                    )
-                )
+                await _record_decision(conn, posting_id, "edit", actor_id, actor_name, now)
         except IntegrityError:
             async with self.db.read() as conn:
                 community = (
@@ -330,21 +309,7 @@ class Store:
             )
             if result.rowcount != 1:
                 return False
-            community = (
-                await conn.execute(
-                    sa.select(postings.c.community_key).where(postings.c.id == posting_id)
-                )
-            ).scalar_one()
-            await conn.execute(
-                posting_decisions.insert().values(
-                    community_key=community,
-                    posting_id=posting_id,
-                    action="renew",
-                    actor_id=actor_id,
-                    actor_name=actor_name[:200],
-                    at=now,
-                )
-            )
+            await _record_decision(conn, posting_id, "renew", actor_id, actor_name, now)
         return True
 
     async def set_fields(self, posting_id: int, **values: Any) -> None:
@@ -583,3 +548,29 @@ class Store:
                             feed_id=feed_id, link=link, seen_at=now, posting_id=posting_id
                         )
                     )
+
+
+async def _record_decision(
+    conn: Any,
+    posting_id: int,
+    action: str,
+    actor_id: str,
+    actor_name: str,
+    at: datetime,
+    reason: str | None = None,
+) -> None:
+    """Write who did what to a posting, inside the caller's transaction."""
+    community = (
+        await conn.execute(sa.select(postings.c.community_key).where(postings.c.id == posting_id))
+    ).scalar_one()
+    await conn.execute(
+        posting_decisions.insert().values(
+            community_key=community,
+            posting_id=posting_id,
+            action=action,
+            actor_id=actor_id,
+            actor_name=actor_name[:200],
+            reason=reason,
+            at=at,
+        )
+    )
