@@ -6,23 +6,12 @@ sections from all files are merged into one `Library`. Ids are unique per sectio
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
 SLUG = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
-STAGES = (
-    "cv-screen",
-    "interview",
-    "final-round",
-    "program",
-    "grant",
-    "paper-review",
-    "job-performance",
-    "first-impression",
-    "self-assessment",
-)
 Stage = Literal[
     "cv-screen",
     "interview",
@@ -34,6 +23,7 @@ Stage = Literal[
     "first-impression",
     "self-assessment",
 ]
+STAGES: tuple[str, ...] = get_args(Stage)
 
 
 class Strict(BaseModel):
