@@ -63,3 +63,26 @@ def test_encourage_classify_emits_json_lines():
     assert [r["text"] for r in rows] == ["hello there", "I got rejected from MATS today"]
     assert rows[0]["rejection"] is False
     assert all(0 <= r["score"] <= 1 for r in rows)
+
+
+def test_advice_search_json_is_ranked_and_sourced():
+    proc = run_cli("advice", "search", "leetcode", "practice", "--json")
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)
+    assert rows, "no results for a common newcomer query"
+    assert set(rows[0]) == {"id", "title", "topics", "score", "source"}
+    assert [r["score"] for r in rows] == sorted((r["score"] for r in rows), reverse=True)
+    assert any("interviews" in r["topics"] or "upskilling" in r["topics"] for r in rows[:3])
+    assert all(r["source"]["author"] for r in rows)
+
+
+def test_slack_manifest_is_yaml():
+    import yaml
+
+    proc = run_cli("slack-manifest", "--url", "https://bot.example.org/slack/events")
+    assert proc.returncode == 0, proc.stderr
+    manifest = yaml.safe_load(proc.stdout)
+    commands = manifest["features"]["slash_commands"]
+    assert commands[0]["command"] == "/coinflip"
+    assert commands[0]["url"] == "https://bot.example.org/slack/events"
+    assert "commands" in manifest["oauth_config"]["scopes"]["bot"]
