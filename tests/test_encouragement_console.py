@@ -28,7 +28,7 @@ SAM = User("sam", "Sam", "console")
 
 def private_to(user_id: str, out: str) -> int:
     """How many in-channel private messages (Slack-style ephemerals) `out` holds for the user."""
-    return out.count(f"only {user_id} sees this]")
+    return out.count(f"only {user_id} can see this]")
 
 
 def story_ids(app, out: str) -> list[str]:

@@ -213,7 +213,7 @@ async def test_outcome_when_dms_are_closed(env: Env, monkeypatch):
     monkeypatch.setattr(outbox, "dm", closed_dm)
     await env.submit(user=MEMBER)
     out = await env.click("reject", "1", "Not about AI safety.", user=MOD1)
-    assert "[#feed, only m1 sees this]" in out and "Not about AI safety." in out
+    assert "[#feed, only m1 can see this]" in out and "Not about AI safety." in out
     p = await env.cog.store.get(1)
     assert p is not None and p.told == "private"
 

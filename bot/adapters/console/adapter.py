@@ -91,7 +91,7 @@ class ConsoleOutbox(Outbox):
         return MessageRef(f"dm-{user_id}", self._id())
 
     async def send_private(self, channel_id: str, user_id: str, reply: Reply) -> bool:
-        self.adapter.show(reply, header=f"[#{channel_id}, only {user_id} sees this]")
+        self.adapter.show(reply, header=f"[#{channel_id}, only {user_id} can see this]")
         return True
 
 
