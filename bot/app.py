@@ -17,6 +17,7 @@ from bot.core.cog import Cog
 from bot.core.dispatcher import Dispatcher
 from bot.core.events import Community
 from bot.core.registry import Registry
+from bot.core.usage import typed
 from bot.errors import UserError
 from bot.scheduling import Scheduler
 from bot.storage.db import Database
@@ -110,6 +111,20 @@ class App:
 
     def attach(self, outbox: Outbox) -> None:
         self._outbox = outbox
+
+    def typed(
+        self, path: str, args: str = "", *, platform: str | None = None, **options: str
+    ) -> str:
+        """How a member types a command on this platform (for hints in messages)."""
+        where = platform or (self._outbox.platform if self._outbox else "console")
+        return typed(
+            self.registry,
+            path,
+            where,
+            slack_command=self.config.slack.command,
+            args=args,
+            options=options,
+        )
 
     async def zone(self, community: Community | str) -> ZoneInfo:
         key = community.key if isinstance(community, Community) else community

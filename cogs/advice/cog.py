@@ -22,7 +22,6 @@ from bot.core.outbox import DeliveryError
 from bot.core.replies import Button, Form, FormField, Reply
 from bot.core.safety import clip, defuse_mentions
 from bot.core.timefmt import show_time
-from bot.core.usage import discord_path
 from bot.errors import UserError
 from bot.storage.settings import SettingSpec
 from cogs.advice import render
@@ -141,32 +140,10 @@ class AdviceCog(Cog):
         self.community.get(community, {}).pop(advice_id, None)
         self.index.remove(advice_id)
 
-    def typed(self, ctx: Ctx, path: str, args: str = "", *, code: bool = True) -> str:
-        """How a member types a command here: `/coinflip topics` on Slack, `/advice show` on
-        Discord, `/topics` in the console."""
-        if ctx.platform == "slack":
-            head = f"{self.app.config.slack.command} {path}"
-        elif ctx.platform == "discord":
-            head = "/" + discord_path(
-                self.app.registry.commands[path].spec, self.app.registry.is_group(path)
-            )
-        else:
-            head = f"/{path}"
-        text = f"{head} {args}" if args else head
+    def typed(self, ctx: Ctx, path: str, *, code: bool = True, **options: str) -> str:
+        """How a member types a command here, in backticks unless `code` is False."""
+        text = self.app.typed(path, platform=ctx.platform, **options)
         return f"`{text}`" if code else text
-
-    @staticmethod
-    def _words_arg(ctx: Ctx, text: str) -> str:
-        words = " ".join(text.split())[:40].replace("`", "")
-        return f"words:{words}" if ctx.platform == "discord" else words
-
-    @staticmethod
-    def _topic_arg(ctx: Ctx) -> str:
-        return "topic:<slug>" if ctx.platform != "slack" else "<topic>"
-
-    @staticmethod
-    def _id_arg(ctx: Ctx, advice_id: str) -> str:
-        return f"id:{advice_id}" if ctx.platform == "discord" else advice_id
 
     # -- lookups -------------------------------------------------------------------
 
@@ -269,7 +246,7 @@ class AdviceCog(Cog):
         else:
             message = (
                 f"I don't have a topic called {shown}. {self.typed(ctx, 'topics')} lists them "
-                f"all, or try {self.typed(ctx, 'advice search', self._words_arg(ctx, text))}."
+                f"all, or try {self.typed(ctx, 'advice search', words=' '.join(text.split())[:40].replace('`', ''))}."
             )
         await ctx.reply(
             Reply(message, buttons=render.topic_buttons(close, self.topics), private=True)
@@ -348,9 +325,9 @@ class AdviceCog(Cog):
                         counts,
                         footer=(
                             "Pick one with "
-                            f"{self.typed(ctx, 'advice', self._topic_arg(ctx), code=False)}, "
+                            f"{self.typed(ctx, 'advice', code=False, topic='<slug>')}, "
                             "or search with "
-                            f"{self.typed(ctx, 'advice search', self._words_arg(ctx, '<words>'), code=False)}."
+                            f"{self.typed(ctx, 'advice search', code=False, words='<words>')}."
                         ),
                     ),
                 ),
@@ -424,7 +401,7 @@ class AdviceCog(Cog):
             )
             if free_at is not None:
                 when = show_time(
-                    free_at, await self.app.zone(key), now, discord=ctx.platform == "discord"
+                    free_at, await self.app.zone(key), now, discord=ctx.supports("timestamps")
                 )
                 raise UserError(
                     "Advice was shared in this channel a little while ago, and I keep shares "
@@ -632,7 +609,7 @@ class AdviceCog(Cog):
                 self.topics,
                 text=(
                     f"Added as `{advice.id}`. It joins this community's advice and search; "
-                    f"{self.typed(ctx, 'advice remove', self._id_arg(ctx, advice.id))} takes it out again."
+                    f"{self.typed(ctx, 'advice remove', id=advice.id)} takes it out again."
                 ),
             )
         )

@@ -108,7 +108,7 @@ class AdminCommands(CheckinsBase):
             ctx.user.key,
         )
         zone = ZoneInfo(zone_name)
-        discord = ctx.platform == "discord"
+        discord = ctx.supports("timestamps")
         lines = [
             f"Check-ins are set up: {render.schedule_sentence(weekday, hour, minute, zone)}"
             f" I'll open a thread in {self.app.outbox.mention_channel(channel.id)}.",
@@ -158,7 +158,7 @@ class AdminCommands(CheckinsBase):
             Reply(
                 f"Paused: I'll skip the next {render.plural(weeks, 'weekly post')} and the nudges"
                 " until then. Next post: "
-                + render.when_both(resume_at, zone, now, discord=ctx.platform == "discord")
+                + render.when_both(resume_at, zone, now, discord=ctx.supports("timestamps"))
                 + f". `{self.cmd('checkins resume')}` restarts sooner.",
                 private=True,
             )
@@ -179,7 +179,7 @@ class AdminCommands(CheckinsBase):
             text = "Check-ins are back on. Next post: "
         zone = ZoneInfo(setup.timezone)
         when = render.when_both(
-            self.next_post(setup, now), zone, now, discord=ctx.platform == "discord"
+            self.next_post(setup, now), zone, now, discord=ctx.supports("timestamps")
         )
         await ctx.reply(Reply(text + when + ".", private=True))
 
@@ -208,7 +208,7 @@ class AdminCommands(CheckinsBase):
         setup = await self.require_setup(key)
         now = self.app.clock.now()
         zone = ZoneInfo(setup.timezone)
-        discord = ctx.platform == "discord"
+        discord = ctx.supports("timestamps")
         channel = self.app.outbox.mention_channel(setup.channel_id)
         lines = [
             f"Check-ins go up {render.schedule_sentence(setup.weekday, setup.hour, setup.minute, zone)}"

@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.cog import Cog
 from bot.core.context import Ctx
-from bot.core.usage import discord_path
 from bot.errors import UserError
 from bot.scheduling import Weekly
 from cogs.checkins.store import Setup, Store
@@ -66,20 +65,7 @@ class CheckinsBase(Cog):
 
     def cmd(self, path: str, platform: str | None = None) -> str:
         """How a member types `path` on this platform."""
-        platform = platform or self._platform()
-        if platform == "slack":
-            return f"{self.app.config.slack.command} {path}"
-        if platform == "discord":
-            bound = self.app.registry.commands.get(path)
-            if bound is not None:
-                return "/" + discord_path(bound.spec, self.app.registry.is_group(path))
-        return "/" + path
-
-    def _platform(self) -> str:
-        try:
-            return self.app.outbox.platform
-        except RuntimeError:
-            return "console"
+        return self.app.typed(path, platform=platform)
 
     async def zone_of(self, key: str, setup: Setup | None = None) -> ZoneInfo:
         setup = setup if setup is not None else await self.store.get_setup(key)

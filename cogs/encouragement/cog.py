@@ -124,9 +124,7 @@ class EncouragementCog(Cog):
 
     def _typed(self, ctx: Ctx, path: str) -> str:
         """How the member types a command here, in backticks."""
-        if ctx.platform == "slack":
-            return f"`{self.app.config.slack.command} {path}`"
-        return f"`/{path}`"
+        return f"`{self.app.typed(path, platform=ctx.platform)}`"
 
     async def _wants_auto(self, community: str, user_id: str) -> bool:
         return bool(await self.app.settings.get("user", user_scope(community, user_id), AUTO))
@@ -251,7 +249,7 @@ class EncouragementCog(Cog):
                 f"author reports their own rejection, at most once per member every {days} days; "
                 f"members can opt out with {self._typed(ctx, 'encourage off')}."
             )
-            if ctx.platform == "discord":
+            if ctx.platform == "discord":  # the note is about a Discord portal setting
                 text += (
                     " This needs the Message Content intent; without it I can't read messages "
                     f"and only {self._typed(ctx, 'rejected')} works."
@@ -279,7 +277,7 @@ class EncouragementCog(Cog):
             next_at = state.last_auto_at + timedelta(days=days)
             if next_at > now:
                 zone = await self.app.zone(ctx.community)
-                shown = show_time(next_at, zone, now, discord=ctx.platform == "discord")
+                shown = show_time(next_at, zone, now, discord=ctx.supports("timestamps"))
                 lines.append(f"The next one could come after {shown}.")
         if await self.app.dispatcher.allowed(ctx, "admin"):
             channels = await self._enabled_channels(community)

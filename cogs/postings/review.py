@@ -54,7 +54,7 @@ class Desk:
 
     @property
     def discord(self) -> bool:
-        return self.app.outbox.platform == "discord"
+        return self.app.outbox.supports("timestamps")
 
     def mention(self, channel_id: str) -> str:
         return self.app.outbox.mention_channel(channel_id) if channel_id else "the feed"
