@@ -364,3 +364,5 @@ async def test_slack_no_bot_thread_gets_none(app_factory):
         await slack.say("", event=plain)
         answered = await slack.say(REJECTION, thread_ts=plain["ts"], at_least=1)
         assert len(answered.ephemeral) == 1 and answered.ephemeral[0]["user"] == slack.member
+        # The ephemeral story appears inside the thread the member wrote in.
+        assert answered.ephemeral[0]["thread_ts"] == plain["ts"]

@@ -47,8 +47,11 @@ class Outbox(ABC):
     async def dm(self, user_id: str, reply: Reply) -> MessageRef | None:
         """Message a member privately; None when their DMs are closed."""
 
-    async def send_private(self, channel_id: str, user_id: str, reply: Reply) -> bool:
-        """A message in a channel that only `user_id` sees (Slack ephemeral). False if unsupported."""
+    async def send_private(
+        self, channel_id: str, user_id: str, reply: Reply, *, thread_id: str | None = None
+    ) -> bool:
+        """A message in a channel (or thread) that only `user_id` sees (Slack ephemeral).
+        False if unsupported."""
         return False
 
     async def channel_info(self, channel_id: str) -> Channel | None:

@@ -340,7 +340,9 @@ class EncouragementCog(Cog):
             "(Stop turns these replies off.)"
         )
         private = compose.story_reply(library, story, step, intro=intro, stage=stage)
-        if await ctx.outbox.send_private(message.channel.id, user_id, private):
+        if await ctx.outbox.send_private(
+            message.channel.id, user_id, private, thread_id=message.channel.thread_id
+        ):
             await self.store.remember(
                 community,
                 user_id,

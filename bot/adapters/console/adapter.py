@@ -90,7 +90,9 @@ class ConsoleOutbox(Outbox):
         self.adapter.show(reply, header=f"[direct message to {user_id}]")
         return MessageRef(f"dm-{user_id}", self._id())
 
-    async def send_private(self, channel_id: str, user_id: str, reply: Reply) -> bool:
+    async def send_private(
+        self, channel_id: str, user_id: str, reply: Reply, *, thread_id: str | None = None
+    ) -> bool:
         self.adapter.show(reply, header=f"[#{channel_id}, only {user_id} can see this]")
         return True
 

@@ -160,7 +160,9 @@ class DiscordOutbox(Outbox):
             raise DeliveryError(f"DM failed ({err.status})", permanent=err.status < 500) from err
         return MessageRef(channel_id, str(data["id"]))
 
-    async def send_private(self, channel_id: str, user_id: str, reply: Reply) -> bool:
+    async def send_private(
+        self, channel_id: str, user_id: str, reply: Reply, *, thread_id: str | None = None
+    ) -> bool:
         return False  # Discord has no ephemeral messages outside interactions.
 
     async def channel_info(self, channel_id: str) -> Channel | None:

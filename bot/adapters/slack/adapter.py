@@ -364,7 +364,9 @@ class SlackOutbox(Outbox):
             return None
         return await self.post(channel_id, reply)
 
-    async def send_private(self, channel_id: str, user_id: str, reply: Reply) -> bool:
+    async def send_private(
+        self, channel_id: str, user_id: str, reply: Reply, *, thread_id: str | None = None
+    ) -> bool:
         try:
             await self.call(
                 "chat.postEphemeral",
@@ -373,6 +375,7 @@ class SlackOutbox(Outbox):
                     user=user_id,
                     text=fallback_text(reply),
                     blocks=self.adapter.blocks(reply),
+                    thread_ts=thread_id,
                 ),
             )
         except SlackDeliveryError as err:
