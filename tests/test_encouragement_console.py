@@ -298,7 +298,7 @@ async def test_failed_send_gives_the_claim_and_cooldown_back(h, monkeypatch):
 
 @pytest.fixture
 def public_only(h, monkeypatch):
-    async def unsupported(channel_id, user_id, reply):
+    async def unsupported(channel_id, user_id, reply, *, thread_id=None):
         return False
 
     monkeypatch.setattr(h.adapter.outbox, "send_private", unsupported)
