@@ -118,3 +118,23 @@ async def test_permission_levels(app_factory):
     assert await app.dispatcher.level(User("u3", "a", "discord", is_admin=True), key) == "admin"
     app.config.admins = ["discord:u4"]
     assert await app.dispatcher.level(User("u4", "op", "discord"), key) == "admin"
+
+
+def test_optional_typed_options_can_be_left_out_positionally():
+    spec = CommandSpec(
+        "checkin done",
+        "Report",
+        (
+            Option("goal", "which goal", kind="int"),
+            Option("status", "how far", choices=("done", "partly")),
+            Option("note", "a note", rest=True),
+        ),
+    )
+    assert bind_text_options(spec, ["went", "fine"]) == {"note": "went fine"}
+    assert bind_text_options(spec, ["2", "went", "fine"]) == {"goal": "2", "note": "went fine"}
+    assert bind_text_options(spec, ["partly", "nearly"]) == {"status": "partly", "note": "nearly"}
+    assert bind_text_options(spec, ["1", "done", "shipped", "it"]) == {
+        "goal": "1",
+        "status": "done",
+        "note": "shipped it",
+    }

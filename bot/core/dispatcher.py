@@ -57,9 +57,12 @@ def bind_text_options(spec: CommandSpec, words: list[str]) -> dict[str, str]:
             positional.append(word)
     free = [o for o in spec.options if o.name not in values]
     i = 0
-    for opt in free:
+    for n, opt in enumerate(free):
         if i >= len(positional):
             break
+        later = n + 1 < len(free)
+        if later and not (opt.required or opt.rest) and not _fits(opt, positional[i]):
+            continue  # an optional number/choice left out: the word belongs to a later option
         if opt.rest:
             values[opt.name] = " ".join(positional[i:])
             i = len(positional)
@@ -72,6 +75,17 @@ def bind_text_options(spec: CommandSpec, words: list[str]) -> dict[str, str]:
             f"I didn't expect `{extra[:80]}` there. Try `help {spec.path}` for the options."
         )
     return values
+
+
+def _fits(option: Option, word: str) -> bool:
+    """Could `word` be a value of `option`? Only typed options can say no."""
+    if option.kind == "int":
+        return re.fullmatch(r"[+-]?\d+", word) is not None
+    if option.kind == "bool":
+        return word.lower() in TRUE_WORDS | FALSE_WORDS
+    if option.choices:
+        return word.lower() in {c.lower() for c in option.choices}
+    return True
 
 
 def _in_rest(spec: CommandSpec, named: dict[str, str], positional: list[str]) -> bool:
