@@ -21,7 +21,7 @@ from bot.core.usage import typed
 from bot.errors import UserError
 from bot.scheduling import Scheduler
 from bot.storage.db import Database
-from bot.storage.settings import Settings, SettingSpec
+from bot.storage.settings import Settings, SettingSpec, user_scope
 
 if TYPE_CHECKING:
     from bot.core.outbox import Outbox
@@ -163,6 +163,16 @@ class App:
         await self.db.close()
         self.prepared = False
         log.info("coinflip stopped")
+
+    async def forget_member(self, community_key: str, user_id: str) -> list[str]:
+        """Delete a member's data in every loaded cog, then their settings; returns the cogs asked."""
+        asked = []
+        for name, entry in self.registry.loaded.items():
+            await entry.cog.forget_member(community_key, user_id)
+            asked.append(name)
+        await self.settings.delete_scope_ids("user", user_scope(community_key, user_id))
+        log.info("member data deleted community=%s user=%s", community_key, user_id)
+        return asked
 
     def uptime(self) -> float:
         return time.monotonic() - self.started_monotonic

@@ -45,3 +45,32 @@ async def test_help_lists_every_command_even_in_long_groups(app_factory):
     for path in app.registry.commands:
         assert f"/{path}" in out, path
     assert "Postings: jobs" in out and "(more)" in out
+
+
+async def test_privacy_delete_removes_a_members_data_everywhere(app_factory):
+    app = await app_factory()
+    h = ConsoleHarness(app)
+    key = "console:local"
+    await h.send("/advice")
+    await h.send("/encourage off")
+    await h.send("/checkin remind on")
+    advice = app.registry.loaded["advice"].cog
+    checkins = app.registry.loaded["checkins"].cog
+    assert await advice.store.seen(key, "you")  # type: ignore[attr-defined]
+    assert (await checkins.store.get_member(key, "you")).remind  # type: ignore[attr-defined]
+    user_settings = await app.settings.all("user", f"{key}/you")
+    assert user_settings != {
+        s: v.default for (sc, s), v in app.settings.specs.items() if sc == "user"
+    }
+
+    out = await h.send("/privacy delete")
+    assert "can't be undone" in out and "[1] Delete my data" in out
+    assert "nothing was deleted" in await h.send("2")
+    assert await advice.store.seen(key, "you")  # type: ignore[attr-defined]
+
+    await h.send("/privacy delete")
+    assert "deleted what I kept about you" in await h.send("1")
+    assert not await advice.store.seen(key, "you")  # type: ignore[attr-defined]
+    assert not (await checkins.store.get_member(key, "you")).remind  # type: ignore[attr-defined]
+    defaults = {s: v.default for (sc, s), v in app.settings.specs.items() if sc == "user"}
+    assert await app.settings.all("user", f"{key}/you") == defaults

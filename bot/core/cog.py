@@ -26,3 +26,6 @@ class Cog:
 
     async def teardown(self) -> None:
         """Release what setup took."""
+
+    async def forget_member(self, community_key: str, user_id: str) -> None:
+        """Delete what this cog keeps about one member of one community (on their request)."""

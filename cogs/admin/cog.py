@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from bot.core.cog import Cog
-from bot.core.commands import Option, command
+from bot.core.commands import Option, command, on_click
 from bot.core.context import Ctx
-from bot.core.replies import Card, Field, Reply
+from bot.core.replies import Button, Card, Field, Reply
 from bot.errors import UserError
 
 
@@ -88,3 +88,33 @@ class AdminCog(Cog):
                 private=True,
             )
         )
+
+    @command("privacy delete", "Delete what Coinflip keeps about you in this community")
+    async def privacy_delete(self, ctx: Ctx) -> None:
+        await ctx.reply(
+            Reply(
+                "This deletes your check-in goals, reports and streak, your advice history and "
+                "your reply preferences here. Postings you submitted stay up, since moderators "
+                "published them; ask a moderator to remove one. It can't be undone.",
+                buttons=(
+                    Button("Delete my data", self.action("forget"), ctx.user.id, style="danger"),
+                    Button("Keep it", self.action("keep"), ctx.user.id),
+                ),
+                private=True,
+            )
+        )
+
+    @on_click("forget")
+    async def forget(self, ctx: Ctx, value: str) -> None:
+        if value != ctx.user.id:
+            raise UserError(
+                "That button was for someone else; use `privacy delete` for your own data."
+            )
+        await self.app.forget_member(ctx.community.key, ctx.user.id)
+        await ctx.reply(
+            Reply("Done: I've deleted what I kept about you here.", private=True, replace=True)
+        )
+
+    @on_click("keep")
+    async def keep(self, ctx: Ctx, value: str) -> None:
+        await ctx.reply(Reply("OK, nothing was deleted.", private=True, replace=True))

@@ -80,6 +80,9 @@ class AdviceCog(Cog):
 
     # -- set-up ------------------------------------------------------------------
 
+    async def forget_member(self, community_key: str, user_id: str) -> None:
+        await self.store.forget_member(community_key, user_id)
+
     async def setup(self) -> None:
         self.app.settings.register(
             SettingSpec(

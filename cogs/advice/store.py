@@ -93,6 +93,15 @@ class AdviceStore:
         except IntegrityError:
             pass  # a double click recorded it a moment ago; that is the same fact
 
+    async def forget_member(self, community: str, user_id: str) -> None:
+        """Delete a member's seen history (community snippets they added stay, as community content)."""
+        async with self.db.begin() as conn:
+            await conn.execute(
+                advice_seen.delete().where(
+                    advice_seen.c.community == community, advice_seen.c.user_id == user_id
+                )
+            )
+
     async def forget_seen(self, community: str, user_id: str, snippet_ids: Iterable[str]) -> None:
         """Start a pool over: these snippets count as unseen again."""
         ids = list(snippet_ids)

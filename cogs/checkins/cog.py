@@ -55,6 +55,9 @@ class CheckinsCog(AdminCommands, MemberCommands, WeeklyJobs):
     name = "checkins"
     description = "Weekly check-ins"
 
+    async def forget_member(self, community_key: str, user_id: str) -> None:
+        await self.store.delete_member_data(community_key, user_id)
+
     async def setup(self) -> None:
         self.store = Store(self.app.db)
         self._attempts = {}

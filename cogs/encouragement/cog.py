@@ -85,6 +85,9 @@ class EncouragementCog(Cog):
         self.store = EncouragementStore(app.db)
         self.rng = random.Random()
 
+    async def forget_member(self, community_key: str, user_id: str) -> None:
+        await self.store.forget(community_key, user_id)
+
     async def setup(self) -> None:
         # Replays and retries come within hours; a month of message claims is plenty.
         self.app.scheduler.expire_claims(MESSAGE_JOB, timedelta(days=30))
