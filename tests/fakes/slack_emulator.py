@@ -587,21 +587,21 @@ class SlackEmulator:
     async def m_chat_postMessage(self, args: Json) -> Json:
         ch = self._channel(args.get("channel"))
         text, blocks = self._message_content(args, "chat.postMessage")
-        ts = self.next_ts()
         thread_ts = args.get("thread_ts") or None
-        message = {
-            "type": "message",
-            "ts": ts,
-            "user": self.bot_user_id,
-            "bot_id": self.bot_id,
-            "text": text,
-            "blocks": blocks,
-        }
-        if thread_ts:
-            message["thread_ts"] = thread_ts
-        self.store_message(ch["id"], message)
+        message = self._store_bot_message(ch["id"], thread_ts, text=text, blocks=blocks)
+        ts = message["ts"]
         self._record(Sent("message", "chat.postMessage", ch["id"], text, blocks, ts, thread_ts))
         return {"channel": ch["id"], "ts": ts, "message": message}
+
+    def _store_bot_message(self, channel_id: str, thread_ts: str | None, **fields: Any) -> Json:
+        """Keep a message the bot posted, as Slack's history would show it."""
+        message: Json = {"type": "message", "ts": self.next_ts(), "user": self.bot_user_id}
+        message["bot_id"] = self.bot_id
+        message.update(fields)
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+        self.store_message(channel_id, message)
+        return message
 
     async def m_chat_postEphemeral(self, args: Json) -> Json:
         ch = self._channel(args.get("channel"))
@@ -783,21 +783,12 @@ class SlackEmulator:
         channel_id = args.get("channel_id")
         if channel_id:
             ch = self._channel(channel_id)
-            ts = self.next_ts()
             comment = str(args.get("initial_comment") or "")
             thread_ts = args.get("thread_ts") or None
-            message = {
-                "type": "message",
-                "subtype": "file_share",
-                "ts": ts,
-                "user": self.bot_user_id,
-                "bot_id": self.bot_id,
-                "text": comment,
-                "files": done,
-            }
-            if thread_ts:
-                message["thread_ts"] = thread_ts
-            self.store_message(ch["id"], message)
+            message = self._store_bot_message(
+                ch["id"], thread_ts, subtype="file_share", text=comment, files=done
+            )
+            ts = message["ts"]
             self._record(
                 Sent(
                     "file",
